@@ -1,0 +1,26 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import { initial } from './0001-initial.js';
+import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
+
+export type { SqlDialect } from './dialect-ddl.js';
+
+/**
+ * Numbered migrations per dialect, in code so nothing scans the filesystem. Never edit a
+ * released migration: add the next number. Dialects may share a migration body (as 0001
+ * does through DialectDdl) or have their own.
+ */
+const migrations: Record<SqlDialect, Record<string, Migration>> = {
+  sqlite: {
+    '0001_initial': initial(dialectDdl.sqlite),
+  },
+  postgres: {
+    '0001_initial': initial(dialectDdl.postgres),
+  },
+};
+
+/** Brings the schema up to date; rejects with the failing migration's error. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations[dialect] } });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
+}

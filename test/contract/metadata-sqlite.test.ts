@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { openMetadataStore } from '../../src/adapters/metadata/index.js';
+import { metadataStoreContract } from './metadata-store.contract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'berth-metadata-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+const newPath = (): string => join(root, `${++n}`, 'metadata.db');
+
+metadataStoreContract('SQLite', async () => {
+  const store = await openMetadataStore({ kind: 'sqlite', path: newPath() });
+  return { store, dispose: () => store.close() };
+});
+
+describe('SQLite metadata store shared with another process', () => {
+  it('makes the other process wait for an open transaction, not fail', async () => {
+    const path = newPath();
+    const store = await openMetadataStore({ kind: 'sqlite', path });
+    const moduleUrl = new URL('../../src/adapters/metadata/index.js', import.meta.url).href;
+    // Like `berth repo create` while the server runs: read, then write, in a transaction.
+    const script = `
+      const { openMetadataStore } = await import(${JSON.stringify(moduleUrl)});
+      const store = await openMetadataStore({ kind: 'sqlite', path: ${JSON.stringify(path)} });
+      await store.transaction(async (tx) => {
+        if (!(await tx.getRepository('from-cli'))) await tx.createRepository({ name: 'from-cli', createdAt: new Date() });
+      });
+      await store.close();
+    `;
+    let other: Promise<unknown> | undefined;
+    await store.transaction(async (tx) => {
+      await tx.getRepository('from-server');
+      await tx.createRepository({ name: 'from-server', createdAt: new Date() });
+      other = promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+      // Hold the write lock while the other process starts and tries to write.
+      await sleep(500);
+    });
+    await other;
+    assert.deepEqual(await store.listRepositories({}), ['from-cli', 'from-server']);
+    await store.close();
+  });
+});
