@@ -6,7 +6,7 @@ import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaTypes } from './media-types.js'
 export interface ParsedManifest {
   mediaType: string;
   kind: 'image' | 'index';
-  /** artifactType for the referrers API: the explicit field, else the config's media type (images only). */
+  /** The manifest's own artifactType field. */
   artifactType?: string;
   subject?: Descriptor;
   config?: Descriptor;
@@ -57,7 +57,7 @@ function parseImage(doc: Record<string, unknown>, mediaType: string): ParsedMani
   return {
     mediaType,
     kind: 'image',
-    artifactType: artifactType ?? config.mediaType,
+    ...(artifactType !== undefined && { artifactType }),
     config,
     blobs: [config, ...layers],
     manifests: [],

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);
+
+/** The one configuration schema. Sources, lowest precedence first: config file, BERTH_* environment, flags. */
+export const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: z.coerce.number().int().min(0).max(65535).default(5000),
+    dataDir: z.string().min(1).default('./data'),
+    createOnPush: booleanText.default(false),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL; leave it unset for the embedded SQLite database')
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
+    message: 'tlsCert and tlsKey go together: set both to serve HTTPS, or neither',
+    path: ['tlsCert'],
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;
+
+const KEYS = Object.keys(ConfigSchema.shape) as ConfigKey[];
+
+/** dataDir -> BERTH_DATA_DIR */
+export function envNameOf(key: ConfigKey): string {
+  return `BERTH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  /** Path of a JSON config file (also BERTH_CONFIG). */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: Partial<Record<ConfigKey, unknown>>;
+}
+
+/** Merges the sources and validates once, with messages that say which setting is wrong and where it came from. */
+export function loadConfig({ file, env = process.env, flags = {} }: ConfigSources): Config {
+  const merged: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  const path = file ?? env.BERTH_CONFIG;
+  if (path) {
+    for (const [key, value] of Object.entries(readConfigFile(path))) {
+      merged[key] = value;
+      origin[key] = `config file ${path}`;
+    }
+  }
+  for (const key of KEYS) {
+    const value = env[envNameOf(key)];
+    if (value !== undefined && value !== '') {
+      merged[key] = value;
+      origin[key] = `environment variable ${envNameOf(key)}`;
+    }
+  }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value !== undefined) {
+      merged[key] = value;
+      origin[key] = `flag --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    }
+  }
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const where = origin[key] ? ` (from ${origin[key]})` : '';
+      return `  - ${key || 'config'}: ${issue.message}${where}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}

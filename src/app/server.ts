@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ociPlugin } from '../protocols/oci/plugin.js';
+import type { Config } from './config.js';
+import type { Services } from './compose.js';
+
+export interface BerthServer {
+  app: FastifyInstance;
+  /** Resolves with the bound address once requests are accepted. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, finishes in-flight requests, then closes the stores. */
+  close(): Promise<void>;
+}
+
+export function buildServer(config: Config, services: Services): BerthServer {
+  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  const app = Fastify({
+    ...(tls && { https: tls }),
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-amz-security-token"]'] },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Repository names with '/' and long digests travel in the wildcard parameter.
+    routerOptions: { maxParamLength: 8192 },
+    // Blob uploads may take long; clients (docker) hold idle connections for 90 s, so outlast them.
+    requestTimeout: 0,
+    keepAliveTimeout: 95_000,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  });
+  let ready = false;
+
+  // Bodies are streams the handlers consume themselves: nothing is buffered or parsed up front.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' })));
+  app.register(ociPlugin(services.registry));
+
+  return {
+    app,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      ready = true;
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`, port };
+    },
+    async close() {
+      ready = false;
+      await app.close();
+      await services.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander';
+import { openConfiguredMetadata } from '../app/compose.js';
+import { type Config, ConfigError, type ConfigKey, loadConfig } from '../app/config.js';
+import { isDomainError } from '../domain/errors.js';
+import { Repositories } from '../domain/registry/repositories.js';
+import { systemClock } from '../domain/ports/clock.js';
+import { serve } from './serve.js';
+
+interface StoreFlags {
+  config?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'JSON config file (also BERTH_CONFIG)')
+    .option('--data-dir <dir>', 'data directory (BERTH_DATA_DIR; default ./data)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of the embedded SQLite (BERTH_DATABASE_URL)');
+}
+
+function configFrom(flags: StoreFlags & Partial<Record<ConfigKey, unknown>>): Config {
+  const { config: file, ...rest } = flags;
+  return loadConfig({ ...(file !== undefined && { file }), flags: rest });
+}
+
+const program = new Command().name('berth').description('Berth: a self-hosted container registry, drop-in for Amazon ECR');
+
+storeOptions(program.command('serve').description('run the registry'))
+  .option('--host <addr>', 'address to listen on (BERTH_HOST; default 0.0.0.0)')
+  .option('-p, --port <n>', 'port to listen on (BERTH_PORT; default 5000)')
+  .addOption(new Option('--create-on-push', 'pushing to a missing repository creates it (BERTH_CREATE_ON_PUSH)'))
+  .option('--tls-cert <file>', 'PEM certificate chain, to serve HTTPS (BERTH_TLS_CERT)')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert (BERTH_TLS_KEY)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (BERTH_LOG_LEVEL; default info)')
+  .action(async (flags) => serve(configFrom(flags)));
+
+const repo = program.command('repo').description('manage repositories');
+
+storeOptions(repo.command('create <name>').description('create a repository (works while the server runs)')).action(async (name: string, flags: StoreFlags) => {
+  await withRepositories(flags, async (repositories) => {
+    const created = await repositories.create(name);
+    process.stdout.write(`created repository ${created.name}\n`);
+  });
+});
+
+storeOptions(repo.command('list').description('list repositories')).action(async (flags: StoreFlags) => {
+  await withRepositories(flags, async (repositories) => {
+    for (const name of await repositories.list({})) process.stdout.write(`${name}\n`);
+  });
+});
+
+async function withRepositories(flags: StoreFlags, work: (repositories: Repositories) => Promise<void>): Promise<void> {
+  const config = configFrom(flags);
+  const metadata = await openConfiguredMetadata(config);
+  try {
+    await work(new Repositories(metadata, systemClock, { createOnPush: config.createOnPush }));
+  } finally {
+    await metadata.close();
+  }
+}
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError || isDomainError(err)) {
+    process.stderr.write(`berth: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`berth: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

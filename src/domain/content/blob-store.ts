@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { DomainError } from '../errors.js';
+import { Digest } from '../model/digest.js';
+import type { Clock } from '../ports/clock.js';
+import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
+import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectStore } from '../ports/object-store.js';
+import { hashing, hashStream } from './hashing.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { blobKey, stagingKey } from './layout.js';
+
+export interface UploadStatus {
+  id: string;
+  /** Bytes received so far. */
+  offset: number;
+}
+
+interface HashState {
+  offset: number;
+  hash: Hash;
+}
+
+/** How many in-progress sha256 states to keep; beyond it, a session's hash is rebuilt from its staged bytes. */
+const MAX_CACHED_HASH_STATES = 4096;
+
+/**
+ * The content-addressed blob store: upload sessions, digest verification while streaming,
+ * and the verified atomic commit (bytes durable and in place before any metadata points at them).
+ *
+ * The staged object's size is the truth for an upload's progress: bytes that reached it before a
+ * crash are a valid prefix of what the client sent, so a restarted server (or another node)
+ * continues from there. The running sha256 state is a cache; when it is missing or behind
+ * (after a restart, on another node), it is rebuilt by hashing the staged bytes.
+ */
+export class BlobStore {
+  private readonly hashStates = new Map<string, HashState>();
+  private readonly uploadLocks = new KeyedMutex();
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly metadata: MetadataStore,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- reading
+
+  /** The blob if it is linked to the repository; a blob is readable in a repository only through its link. */
+  async stat(repositoryId: number, digest: Digest): Promise<BlobRecord> {
+    const blob = await this.metadata.getLinkedBlob(repositoryId, digest.toString());
+    if (!blob) throw new DomainError('BLOB_UNKNOWN', `blob ${digest} is not known to this repository`, { digest: digest.toString() });
+    return blob;
+  }
+
+  async open(blob: BlobRecord, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+    try {
+      return await this.objects.read(blobKey(Digest.parse(blob.digest)), range, signal);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) {
+        throw new DomainError('BLOB_UNKNOWN', `blob ${blob.digest} is recorded but its bytes are missing from storage`, { digest: blob.digest });
+      }
+      throw err;
+    }
+  }
+
+  /** Links an existing blob into a repository (cross-repository mount). */
+  async link(repositoryId: number, blob: BlobRecord): Promise<void> {
+    await this.metadata.linkBlob(repositoryId, blob.digest);
+  }
+
+  // ---- upload sessions
+
+  async startUpload(repositoryId: number): Promise<UploadStatus> {
+    const id = randomUUID();
+    await this.metadata.createUpload({ id, repositoryId, startedAt: this.clock.now() });
+    return { id, offset: 0 };
+  }
+
+  async uploadStatus(repositoryId: number, uploadId: string): Promise<UploadStatus> {
+    await this.session(repositoryId, uploadId);
+    return { id: uploadId, offset: await this.stagedSize(uploadId) };
+  }
+
+  /**
+   * Appends a chunk. `expectedOffset`, from Content-Range, must equal the bytes received so far
+   * (RANGE_INVALID otherwise). If the body stops early, what arrived is kept and the error propagates.
+   */
+  async append(repositoryId: number, uploadId: string, body: AsyncIterable<Uint8Array>, expectedOffset?: number, signal?: AbortSignal): Promise<UploadStatus> {
+    const session = await this.session(repositoryId, uploadId);
+    return this.uploadLocks.run(uploadId, async () => {
+      const offset = await this.stagedSize(uploadId);
+      if (expectedOffset !== undefined && expectedOffset !== offset) {
+        throw new DomainError('RANGE_INVALID', `chunk starts at byte ${expectedOffset} but the upload has ${offset} bytes; send the next chunk from byte ${offset}`, { offset });
+      }
+      const state = await this.hashState(uploadId, offset);
+      let size: number;
+      try {
+        size = await this.objects.append(stagingKey(uploadId), offset, hashing(body, state.hash), signal);
+      } catch (err) {
+        // The hash saw bytes that may not all be durable; rebuild it from the staged bytes next time.
+        this.hashStates.delete(uploadId);
+        if (err instanceof ObjectOffsetMismatchError) {
+          throw new DomainError('RANGE_INVALID', `upload ${uploadId} changed concurrently; resume from byte ${err.actual}`, { offset: err.actual });
+        }
+        throw err;
+      }
+      state.offset = size;
+      this.rememberHashState(uploadId, state);
+      await this.metadata.advanceUpload(uploadId, session.offset, size, this.clock.now());
+      return { id: uploadId, offset: size };
+    });
+  }
+
+  /** Finishes an upload: appends the optional last chunk, verifies the digest, commits and links. */
+  async completeUpload(repositoryId: number, uploadId: string, digest: Digest, lastChunk?: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobRecord> {
+    if (lastChunk) await this.append(repositoryId, uploadId, lastChunk, undefined, signal);
+    else await this.session(repositoryId, uploadId);
+    return this.uploadLocks.run(uploadId, async () => {
+      const size = await this.stagedSize(uploadId);
+      // An empty blob has no staged object yet: create it so the commit has something to move.
+      if (size === 0) await this.objects.append(stagingKey(uploadId), 0, noBytes());
+      const actual = await this.finalDigest(uploadId, size, digest);
+      if (!actual.equals(digest)) {
+        await this.discard(uploadId);
+        throw new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${digest}`, { digest: digest.toString(), actual: actual.toString() });
+      }
+      const blob = await this.commit(repositoryId, stagingKey(uploadId), digest, size);
+      await this.metadata.deleteUpload(uploadId);
+      this.hashStates.delete(uploadId);
+      return blob;
+    });
+  }
+
+  async cancelUpload(repositoryId: number, uploadId: string): Promise<void> {
+    await this.session(repositoryId, uploadId);
+    await this.uploadLocks.run(uploadId, () => this.discard(uploadId));
+  }
+
+  /**
+   * A whole blob in one request (POST with ?digest=, or a caller that has all the bytes): no
+   * session row, since nothing can be resumed; a crash leaves only an unreferenced staging object.
+   */
+  async ingest(repositoryId: number, digest: Digest, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobRecord> {
+    const key = stagingKey(randomUUID());
+    try {
+      const hash = createHash(digest.algorithm);
+      const size = await this.objects.append(key, 0, hashing(body, hash), signal);
+      const actual = Digest.fromHash(digest.algorithm, hash);
+      if (!actual.equals(digest)) {
+        throw new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${digest}`, { digest: digest.toString(), actual: actual.toString() });
+      }
+      return await this.commit(repositoryId, key, digest, size);
+    } finally {
+      await this.objects.delete(key);
+    }
+  }
+
+  // ---- internals
+
+  /** Bytes durable and in place first, then one metadata transaction records and links them. */
+  private async commit(repositoryId: number, from: string, digest: Digest, size: number): Promise<BlobRecord> {
+    await this.objects.commit(from, blobKey(digest));
+    const blob = { digest: digest.toString(), size };
+    await this.metadata.transaction(async (tx) => {
+      await tx.putBlob(blob);
+      await tx.linkBlob(repositoryId, blob.digest);
+    });
+    return blob;
+  }
+
+  private async session(repositoryId: number, uploadId: string) {
+    const session = await this.metadata.getUpload(uploadId);
+    if (!session || session.repositoryId !== repositoryId) {
+      throw new DomainError('BLOB_UPLOAD_UNKNOWN', `upload ${uploadId} is not known to this repository (it may have completed, been cancelled or expired)`);
+    }
+    return session;
+  }
+
+  private async stagedSize(uploadId: string): Promise<number> {
+    return (await this.objects.stat(stagingKey(uploadId)))?.size ?? 0;
+  }
+
+  private async hashState(uploadId: string, offset: number): Promise<HashState> {
+    const cached = this.hashStates.get(uploadId);
+    if (cached && cached.offset === offset) return cached;
+    const hash = offset === 0 ? createHash('sha256') : await hashStream(await this.objects.read(stagingKey(uploadId)), 'sha256');
+    return { offset, hash };
+  }
+
+  private rememberHashState(uploadId: string, state: HashState): void {
+    this.hashStates.delete(uploadId);
+    this.hashStates.set(uploadId, state);
+    if (this.hashStates.size > MAX_CACHED_HASH_STATES) {
+      const oldest = this.hashStates.keys().next().value;
+      if (oldest !== undefined) this.hashStates.delete(oldest);
+    }
+  }
+
+  private async finalDigest(uploadId: string, size: number, expected: Digest): Promise<Digest> {
+    const cached = this.hashStates.get(uploadId);
+    if (expected.algorithm === 'sha256' && cached && cached.offset === size) return Digest.fromHash('sha256', cached.hash);
+    if (size === 0) return Digest.of(new Uint8Array(0), expected.algorithm);
+    return Digest.fromHash(expected.algorithm, await hashStream(await this.objects.read(stagingKey(uploadId)), expected.algorithm));
+  }
+
+  private async discard(uploadId: string): Promise<void> {
+    this.hashStates.delete(uploadId);
+    await this.objects.delete(stagingKey(uploadId));
+    await this.metadata.deleteUpload(uploadId);
+  }
+}
+
+async function* noBytes(): AsyncGenerator<Uint8Array> {}

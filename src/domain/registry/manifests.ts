@@ -1,0 +1,106 @@
+import { DomainError } from '../errors.js';
+import { Digest } from '../model/digest.js';
+import { type ParsedManifest, parseManifest } from '../model/manifest.js';
+import { isNonDistributable } from '../model/media-types.js';
+import { parseTag, type Reference } from '../model/reference.js';
+import type { Clock } from '../ports/clock.js';
+import type { ManifestRecord, ManifestSummary, MetadataStore, Page, RepositoryRecord } from '../ports/metadata-store.js';
+import { MAX_MANIFEST_BYTES } from './limits.js';
+
+export interface PushedManifest {
+  digest: Digest;
+  subject?: Digest;
+}
+
+export class Manifests {
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(repository: RepositoryRecord, reference: Reference): Promise<ManifestRecord> {
+    const manifest =
+      reference.kind === 'tag'
+        ? await this.metadata.getManifestByTag(repository.id, reference.tag)
+        : await this.metadata.getManifest(repository.id, reference.digest.toString());
+    if (!manifest) {
+      const what = reference.kind === 'tag' ? `tag "${reference.tag}"` : `manifest ${reference.digest}`;
+      throw new DomainError('MANIFEST_UNKNOWN', `${what} is not known to repository "${repository.name}"`);
+    }
+    return manifest;
+  }
+
+  /**
+   * Stores a manifest under its digest and, when pushed by tag, points the tag at it, in one transaction.
+   * Every blob and child manifest it references must already be in the repository.
+   */
+  async put(repository: RepositoryRecord, reference: Reference, contentType: string | undefined, payload: Uint8Array): Promise<PushedManifest> {
+    if (payload.byteLength > MAX_MANIFEST_BYTES) throw tooLarge();
+    const parsed = parseManifest(payload, contentType);
+    const digest = Digest.of(payload, reference.kind === 'digest' ? reference.digest.algorithm : 'sha256');
+    if (reference.kind === 'digest' && !digest.equals(reference.digest)) {
+      throw new DomainError('DIGEST_INVALID', `manifest digest mismatch: the payload's digest is ${digest}, not ${reference.digest}`, { digest: reference.digest.toString(), actual: digest.toString() });
+    }
+    const blobDigests = unique(parsed.blobs.filter((b) => !(isNonDistributable(b.mediaType) && b.urls?.length)).map((b) => b.digest.toString()));
+    const childDigests = unique(parsed.manifests.map((m) => m.digest.toString()));
+    const now = this.clock.now();
+    await this.metadata.transaction(async (tx) => {
+      const [linked, children] = await Promise.all([tx.findLinkedBlobs(repository.id, blobDigests), tx.findManifests(repository.id, childDigests)]);
+      const missingBlob = blobDigests.find((d) => !linked.has(d));
+      if (missingBlob) throw missing('blob', missingBlob, repository);
+      const missingChild = childDigests.find((d) => !children.has(d));
+      if (missingChild) throw missing('manifest', missingChild, repository);
+      await tx.putManifest({
+        repositoryId: repository.id,
+        digest: digest.toString(),
+        mediaType: parsed.mediaType,
+        artifactType: artifactTypeOf(parsed),
+        subjectDigest: parsed.subject?.digest.toString() ?? null,
+        annotations: parsed.annotations ?? null,
+        payload,
+        createdAt: now,
+        blobDigests,
+        childDigests,
+      });
+      if (reference.kind === 'tag') await tx.putTag(repository.id, reference.tag, digest.toString(), now);
+    });
+    return { digest, ...(parsed.subject && { subject: parsed.subject.digest }) };
+  }
+
+  async delete(repository: RepositoryRecord, digest: Digest): Promise<void> {
+    if (!(await this.metadata.deleteManifest(repository.id, digest.toString()))) {
+      throw new DomainError('MANIFEST_UNKNOWN', `manifest ${digest} is not known to repository "${repository.name}"`);
+    }
+  }
+
+  async deleteTag(repository: RepositoryRecord, tag: string): Promise<void> {
+    if (!(await this.metadata.deleteTag(repository.id, parseTag(tag)))) {
+      throw new DomainError('MANIFEST_UNKNOWN', `tag "${tag}" is not known to repository "${repository.name}"`);
+    }
+  }
+
+  async tags(repository: RepositoryRecord, page: Page): Promise<string[]> {
+    return this.metadata.listTags(repository.id, page);
+  }
+
+  async referrers(repository: RepositoryRecord, subject: Digest, artifactType?: string): Promise<ManifestSummary[]> {
+    return this.metadata.listReferrers(repository.id, subject.toString(), artifactType);
+  }
+}
+
+/** As the referrers API reports it: the manifest's artifactType, else its config's media type. */
+function artifactTypeOf(parsed: ParsedManifest): string | null {
+  return parsed.artifactType ?? parsed.config?.mediaType ?? null;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function missing(kind: 'blob' | 'manifest', digest: string, repository: RepositoryRecord): DomainError {
+  return new DomainError('MANIFEST_BLOB_UNKNOWN', `manifest references ${kind} ${digest}, which is not in repository "${repository.name}"; push it first`, { digest });
+}
+
+export function tooLarge(): DomainError {
+  return new DomainError('MANIFEST_TOO_LARGE', `manifest is larger than the ${MAX_MANIFEST_BYTES} bytes (4 MiB) a registry accepts`, { limit: MAX_MANIFEST_BYTES });
+}

@@ -1,0 +1,53 @@
+import type { FastifyReply } from 'fastify';
+import { type ErrorCode, isDomainError } from '../../domain/errors.js';
+
+interface OciWireError {
+  status: number;
+  code: string;
+}
+
+/**
+ * The one table from domain error codes to OCI Distribution wire errors. Codes the spec names are used as
+ * the spec says; the rest use the closest code the CNCF registry sends, so clients print our message.
+ */
+export const OCI_ERRORS: Record<ErrorCode, OciWireError> = {
+  BLOB_UNKNOWN: { status: 404, code: 'BLOB_UNKNOWN' },
+  BLOB_UPLOAD_INVALID: { status: 400, code: 'BLOB_UPLOAD_INVALID' },
+  BLOB_UPLOAD_UNKNOWN: { status: 404, code: 'BLOB_UPLOAD_UNKNOWN' },
+  DIGEST_INVALID: { status: 400, code: 'DIGEST_INVALID' },
+  MANIFEST_BLOB_UNKNOWN: { status: 400, code: 'MANIFEST_BLOB_UNKNOWN' },
+  MANIFEST_INVALID: { status: 400, code: 'MANIFEST_INVALID' },
+  MANIFEST_UNKNOWN: { status: 404, code: 'MANIFEST_UNKNOWN' },
+  MANIFEST_TOO_LARGE: { status: 413, code: 'MANIFEST_INVALID' },
+  NAME_INVALID: { status: 400, code: 'NAME_INVALID' },
+  NAME_UNKNOWN: { status: 404, code: 'NAME_UNKNOWN' },
+  REPOSITORY_ALREADY_EXISTS: { status: 409, code: 'DENIED' },
+  REPOSITORY_NOT_EMPTY: { status: 409, code: 'DENIED' },
+  TAG_INVALID: { status: 400, code: 'TAG_INVALID' },
+  SIZE_INVALID: { status: 400, code: 'SIZE_INVALID' },
+  RANGE_INVALID: { status: 416, code: 'BLOB_UPLOAD_INVALID' },
+  PAGINATION_INVALID: { status: 400, code: 'PAGINATION_NUMBER_INVALID' },
+  UNSUPPORTED: { status: 405, code: 'UNSUPPORTED' },
+  UNAUTHORIZED: { status: 401, code: 'UNAUTHORIZED' },
+  DENIED: { status: 403, code: 'DENIED' },
+  TOO_MANY_REQUESTS: { status: 429, code: 'TOOMANYREQUESTS' },
+};
+
+export function sendOciError(reply: FastifyReply, err: unknown): FastifyReply {
+  if (isDomainError(err)) {
+    const wire = OCI_ERRORS[err.code];
+    return reply
+      .code(wire.status)
+      .type('application/json')
+      .send({ errors: [{ code: wire.code, message: err.message, ...(err.detail && { detail: err.detail }) }] });
+  }
+  reply.log.error({ err }, 'request failed');
+  return reply
+    .code(500)
+    .type('application/json')
+    .send({ errors: [{ code: 'UNKNOWN', message: `internal error; see the server log for request ${reply.request.id}` }] });
+}
+
+export function sendOciNotFound(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(404).type('application/json').send({ errors: [{ code: 'NOT_FOUND', message }] });
+}

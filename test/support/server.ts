@@ -1,0 +1,73 @@
+/** An in-process Berth on a free loopback port, over a temporary data directory, for integration tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '../../src/app/compose.js';
+import { type Config, ConfigSchema } from '../../src/app/config.js';
+import { type BerthServer, buildServer } from '../../src/app/server.js';
+import { createPostgresDatabase, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface TestServer {
+  url: string;
+  config: Config;
+  server: BerthServer;
+  /** Stops the server and starts a new one on the same data (a restart). */
+  restart(): Promise<TestServer>;
+  /** Stops the server and removes its data. */
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions extends Partial<Config> {
+  store?: StoreKind;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { store = 'sqlite', ...overrides } = options;
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
+  let database: PostgresTestDatabase | undefined;
+  if (store === 'postgres' && !overrides.databaseUrl) {
+    database = await createPostgresDatabase();
+    if (!database) throw new Error(`PostgreSQL unavailable: ${await postgresUnavailable()}`);
+  }
+  const config = ConfigSchema.parse({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    ...overrides,
+    dataDir,
+    ...(database && { databaseUrl: database.url }),
+  });
+  const removeData = async () => {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return launch(config, removeData);
+}
+
+async function launch(config: Config, removeData: () => Promise<void>): Promise<TestServer> {
+  const server = buildServer(config, await composeServices(config));
+  const { url, port } = await server.listen();
+  return {
+    url,
+    config,
+    server,
+    async restart() {
+      await server.close();
+      // Let in-process clients see their keep-alive connections closed before they reuse one.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return launch({ ...config, port }, removeData);
+    },
+    async close() {
+      await server.close();
+      await removeData();
+    },
+  };
+}
+
+/** The stores integration suites run against: SQLite always, PostgreSQL when a server can be had (else skipped with the reason). */
+export async function storeKinds(): Promise<Array<{ store: StoreKind; skip?: string }>> {
+  const reason = await postgresUnavailable();
+  return [{ store: 'sqlite' }, { store: 'postgres', ...(reason && { skip: reason }) }];
+}
