@@ -53,7 +53,14 @@ export function buildServer(config: Config, services: Services): BerthServer {
     },
     async close() {
       ready = false;
-      await app.close();
+      // Keep-alive connections that go idle once their in-flight request finishes would otherwise
+      // hold the close open until keepAliveTimeout; close each as soon as it is idle.
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(closeIdle);
+      }
       await services.close();
     },
   };

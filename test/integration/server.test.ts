@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startTestServer } from '../support/server.js';
+
+describe('server process behaviour', () => {
+  it('answers health and readiness, and echoes or assigns a request id', async () => {
+    const server = await startTestServer();
+    try {
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+      const given = await fetch(`${server.url}/v2/`, { headers: { 'x-request-id': 'trace-me-123' } });
+      assert.equal(given.headers.get('x-request-id'), 'trace-me-123');
+      const assigned = await fetch(`${server.url}/v2/`);
+      assert.match(assigned.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('finishes an in-flight upload before shutting down', async () => {
+    const server = await startTestServer({ createOnPush: true });
+    try {
+      const start = await fetch(`${server.url}/v2/shutdown/test/blobs/uploads/`, { method: 'POST' });
+      const location = start.headers.get('location')!;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new Uint8Array(1000));
+          await gate;
+          controller.enqueue(new Uint8Array(1000));
+          controller.close();
+        },
+      });
+      const patch = fetch(`${server.url}${location}`, { method: 'PATCH', body, duplex: 'half' } as RequestInit);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      let closed = false;
+      const closing = server.server.close().then(() => (closed = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(closed, false, 'the server waits for the in-flight request');
+      release();
+      const res = await patch;
+      assert.equal(res.status, 202);
+      assert.equal(res.headers.get('range'), '0-1999');
+      await closing;
+    } finally {
+      await server.close().catch(() => {});
+    }
+  });
+
+  it('serves HTTPS with the configured certificate', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    } catch {
+      t.skip('openssl is not installed');
+      return;
+    }
+    const server = await startTestServer({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    try {
+      assert.match(server.url, /^https:/);
+      const { port } = new URL(server.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        httpsRequest({ host: '127.0.0.1', port, path: '/v2/', ca: readFileSync(join(dir, 'cert.pem')) }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});
