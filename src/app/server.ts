@@ -56,10 +56,16 @@ export function buildServer(config: Config, services: Services): BerthServer {
       // Keep-alive connections that go idle once their in-flight request finishes would otherwise
       // hold the close open until keepAliveTimeout; close each as soon as it is idle.
       const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+      // A client that stops sending must not hold a shutdown (a deploy, a node drain) hostage.
+      const cutOff = setTimeout(() => {
+        app.log.warn({ shutdownTimeout: config.shutdownTimeout }, 'shutdown timeout reached: closing connections with requests still in flight');
+        app.server.closeAllConnections();
+      }, config.shutdownTimeout * 1000);
       try {
         await app.close();
       } finally {
         clearInterval(closeIdle);
+        clearTimeout(cutOff);
       }
       await services.close();
     },

@@ -32,6 +32,7 @@ storeOptions(program.command('serve').description('run the registry'))
   .addOption(new Option('--create-on-push', 'pushing to a missing repository creates it (BERTH_CREATE_ON_PUSH)'))
   .option('--tls-cert <file>', 'PEM certificate chain, to serve HTTPS (BERTH_TLS_CERT)')
   .option('--tls-key <file>', 'PEM private key for --tls-cert (BERTH_TLS_KEY)')
+  .option('--shutdown-timeout <seconds>', 'how long in-flight requests may take to finish on SIGTERM (BERTH_SHUTDOWN_TIMEOUT; default 25)')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (BERTH_LOG_LEVEL; default info)')
   .action(async (flags) => serve(configFrom(flags)));
 

@@ -79,3 +79,21 @@ describe('server process behaviour', () => {
     }
   });
 });
+
+describe('shutdown timeout', () => {
+  it('cuts a stalled request once the timeout passes', async () => {
+    const server = await startTestServer({ createOnPush: true, shutdownTimeout: 0.3 });
+    const start = await fetch(`${server.url}/v2/shutdown/stalled/blobs/uploads/`, { method: 'POST' });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(1000)); // and never more
+      },
+    });
+    const patch = fetch(`${server.url}${start.headers.get('location')}`, { method: 'PATCH', body, duplex: 'half' } as RequestInit).catch((err: Error) => err);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const began = Date.now();
+    await server.close();
+    assert.ok(Date.now() - began < 5000, `close took ${Date.now() - began} ms`);
+    assert.ok((await patch) instanceof Error, 'the stalled client sees its connection closed');
+  });
+});
