@@ -36,6 +36,12 @@ export async function postgresUnavailable(): Promise<string | undefined> {
   return 'unavailable' in found ? found.unavailable : undefined;
 }
 
+/** The admin URL of the server tests use, starting the throwaway cluster if needed; undefined when unavailable. */
+export async function postgresAdminUrl(): Promise<string | undefined> {
+  const found = await getServer();
+  return 'adminUrl' in found ? found.adminUrl : undefined;
+}
+
 /** A fresh database, or undefined when PostgreSQL is unavailable (see postgresUnavailable). */
 export async function createPostgresDatabase(): Promise<PostgresTestDatabase | undefined> {
   const found = await getServer();
