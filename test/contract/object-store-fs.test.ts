@@ -16,7 +16,7 @@ objectStoreContract('fs', async () => {
   return { store: new FsObjectStore(path.join(dir, 'root')), dispose: () => rm(dir, { recursive: true, force: true }) };
 });
 
-it('fs: keeps every file under the root and prunes emptied directories', async () => {
+it('fs: keeps every file under the root and prunes emptied directories below its top level', async () => {
   const dir = await tempDir();
   try {
     const store = new FsObjectStore(path.join(dir, 'root'));
@@ -24,7 +24,8 @@ it('fs: keeps every file under the root and prunes emptied directories', async (
     await store.append('a/b/c', 0, (async function* () {})());
     assert.deepEqual(await readdir(dir), ['root']);
     await store.delete('a/b/c');
-    assert.deepEqual(await readdir(path.join(dir, 'root')), []);
+    assert.deepEqual(await readdir(path.join(dir, 'root')), ['a']);
+    assert.deepEqual(await readdir(path.join(dir, 'root', 'a')), []);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,9 +5,9 @@ import type { Digest } from '../model/digest.js';
  * repository; staging objects hold upload bytes until they are verified and committed.
  */
 export function blobKey(digest: Digest): string {
-  return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}/data`;
+  return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}`;
 }
 
 export function stagingKey(uploadId: string): string {
-  return `uploads/${uploadId}/data`;
+  return `uploads/${uploadId}`;
 }

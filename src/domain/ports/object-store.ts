@@ -26,7 +26,8 @@ export interface ObjectStore {
    * Appends `data` to the object at `key`, creating it when `offset` is 0. Rejects with
    * ObjectOffsetMismatchError, writing nothing, when the object's current size is not `offset`.
    * Resolves with the new size. When `data` fails or `signal` aborts, what was written stays
-   * (a later append continues from the new size) and the error propagates.
+   * (a later append continues from the new size) and the error propagates. The store may hold on to
+   * chunks until the append resolves (to write them without copying): producers must not reuse them.
    */
   append(key: string, offset: number, data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<number>;
 
