@@ -1,0 +1,120 @@
+// Native clients where the client's own CPU would otherwise limit the figure on this 2-core
+// machine: fixed-duration, fixed-connection load with wrk for GET and ApacheBench for HEAD
+// (wrk 4.1 waits for a body after a HEAD reply), and curl to download large blobs (a Node
+// client reading 64 KiB at a time tops out well below what a registry can serve).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rate: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  tool: string;
+}
+
+export interface LoadSpec {
+  method: 'GET' | 'HEAD';
+  url: URL;
+  headers: Record<string, string>;
+  connections: number;
+  seconds: number;
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const WRK_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCHJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"p50_us\\":%d,\\"p99_us\\":%d,\\"errors\\":%d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+`;
+
+async function wrk(spec: LoadSpec, dir: string): Promise<LoadResult> {
+  const script = path.join(dir, 'report.lua');
+  writeFileSync(script, WRK_DONE);
+  const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '--timeout', '5s', '-s', script];
+  for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);
+  args.push(spec.url.href);
+  const r = await run('wrk', args, (spec.seconds + 30) * 1000);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('BENCHJSON '));
+  if (!line) throw new Error(`wrk failed (${r.code}): ${r.stderr || r.stdout}`);
+  const j = JSON.parse(line.slice('BENCHJSON '.length)) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number };
+  const seconds = j.duration_us / 1e6;
+  return { requests: j.requests, seconds, rate: j.requests / seconds, p50Ms: j.p50_us / 1000, p99Ms: j.p99_us / 1000, errors: j.errors, tool: 'wrk' };
+}
+
+async function ab(spec: LoadSpec, dir: string): Promise<LoadResult> {
+  const csv = path.join(dir, 'percentiles.csv');
+  // -t bounds the time; -n caps the count (ab keeps one record per request, 2M ≈ 64 MB).
+  const args = ['-q', '-k', '-i', '-c', String(spec.connections), '-t', String(spec.seconds), '-n', '2000000', '-e', csv];
+  for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);
+  args.push(spec.url.href);
+  const r = await run('ab', args, (spec.seconds + 30) * 1000);
+  const num = (re: RegExp): number => {
+    const m = re.exec(r.stdout);
+    return m ? Number(m[1]) : NaN;
+  };
+  const requests = num(/Complete requests:\s+(\d+)/);
+  const seconds = num(/Time taken for tests:\s+([\d.]+)/);
+  if (!Number.isFinite(requests) || !Number.isFinite(seconds)) throw new Error(`ab failed (${r.code}): ${r.stderr || r.stdout}`);
+  const failed = num(/Failed requests:\s+(\d+)/);
+  const non2xx = num(/Non-2xx responses:\s+(\d+)/);
+  const pct = new Map<number, number>();
+  for (const row of readFileSync(csv, 'utf8').split('\n').slice(1)) {
+    const [p, ms] = row.split(',');
+    if (p !== undefined && ms !== undefined) pct.set(Number(p), Number(ms));
+  }
+  return {
+    requests,
+    seconds,
+    rate: requests / seconds,
+    p50Ms: pct.get(50) ?? NaN,
+    p99Ms: pct.get(99) ?? NaN,
+    errors: (Number.isFinite(failed) ? failed : 0) + (Number.isFinite(non2xx) ? non2xx : 0),
+    tool: 'ab',
+  };
+}
+
+export async function load(spec: LoadSpec): Promise<LoadResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-load-'));
+  try {
+    return spec.method === 'HEAD' ? await ab(spec, dir) : await wrk(spec, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Download {
+  status: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** GETs `url` with curl into /dev/null (following redirects); curl's own timer excludes its start-up. */
+export async function curlDownload(url: URL, timeoutSec: number): Promise<Download> {
+  const r = await run('curl', ['-sS', '-L', '-o', '/dev/null', '--max-time', String(timeoutSec), '-w', '%{http_code} %{size_download} %{time_total}', url.href], (timeoutSec + 10) * 1000);
+  const [status, bytes, seconds] = r.stdout.trim().split(' ').map(Number);
+  if (r.code !== 0 || status === undefined || bytes === undefined || seconds === undefined) throw new Error(`curl failed (${r.code}): ${r.stderr.trim()}`);
+  return { status, bytes, seconds };
+}

@@ -1,0 +1,382 @@
+// `npm run bench`: Berth and the CNCF reference registry side by side on this machine.
+// Options: --only push,pull  --quick  --reference-only  --docs/--no-docs  --json FILE
+//          --log-level LEVEL  --keep  --strict  --berth-node-args="--cpu-prof ..."
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MiB, sha256Rate } from './data.js';
+import { diskWriteRate, ForeignCpu, machineFacts } from './machine.js';
+import { RegistryClient } from './registry-client.js';
+import { fmt, judge, markdownTable, notesList, textTable, type Judged, type Outcome } from './report.js';
+import { Fixtures, FULL, GROUPS, median, ping, QUICK, type Group, type RunContext, type Sample } from './scenarios.js';
+import { berthMissing, ensureTool, REFERENCE_BIN, startBerth, startReference, toolVersion, type Server } from './servers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const USAGE = `usage: npm run bench -- [options]
+  --only GROUPS           comma-separated subset of: ${GROUPS.map((g) => g.id).join(', ')}
+  --quick                 small sizes and short runs (a smoke run, figures not comparable)
+  --reference-only        do not start Berth
+  --log-level LEVEL       log level for both registries (default warn)
+  --docs / --no-docs      write docs/benchmarks.md (default: for a full run that measured Berth)
+  --json FILE             also write the raw results as JSON
+  --keep                  keep the registries' temporary data directories
+  --strict                exit 1 when any target fails
+  --berth-node-args=S     node flags for the Berth server (e.g. --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof")`;
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'reference-only': { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'warn' },
+      docs: { type: 'boolean' },
+      'no-docs': { type: 'boolean', default: false },
+      json: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      'berth-node-args': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+function options() {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse().values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const ids = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids?.filter((id) => !GROUPS.some((g) => g.id === id)) ?? [];
+  if (unknown.length) {
+    console.error(`unknown group(s): ${unknown.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  const groups = ids ? GROUPS.filter((g) => ids.includes(g.id)) : [...GROUPS];
+  const full = !values.quick && !ids;
+  return { ...values, groups, docs: values['no-docs'] ? false : values.docs, full };
+}
+
+async function withTimeout<T>(work: Promise<T>, seconds: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`timed out after ${seconds} s`));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One registry's progress through a group: its rounds' samples, or the error that ended them. */
+class Lane {
+  readonly samples: Record<string, Sample>[] = [];
+  readonly foreign: number[] = [];
+  error: string | undefined;
+  readonly client: RegistryClient;
+
+  constructor(
+    readonly server: Server,
+    readonly state: RunContext['state'],
+  ) {
+    this.client = new RegistryClient(server.base);
+  }
+
+  /** Runs one step (setup or a round) within the time limit; the first failure ends the lane. */
+  async step(what: string, fn: (ctx: RunContext) => Promise<Record<string, Sample> | void>, fx: Fixtures): Promise<void> {
+    if (this.error !== undefined) return;
+    const cpu = new ForeignCpu();
+    const t0 = performance.now();
+    try {
+      const ctx: RunContext = { server: this.server, client: this.client, fx, p: fx.p, state: this.state };
+      const out = await withTimeout(fn(ctx), fx.p.roundTimeoutSec, () => this.client.close());
+      if (out) {
+        this.samples.push(out);
+        const share = cpu.share();
+        this.foreign.push(share);
+        const summary = Object.entries(out).map(([k, v]) => `${k} ${v.value.toFixed(1)}`).join(', ');
+        log(`[${this.server.name}] ${what}: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s, other load ${(share * 100).toFixed(0)}%)`);
+      }
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      log(`[${this.server.name}] ${what}: ERROR ${this.error}\n--- last lines of its log:\n${this.server.logTail(20)}\n---`);
+    }
+  }
+
+  /** The row's figure: the median of the rounds, the peak of their RSS; `withLoad` adds the other load seen. */
+  outcome(rowId: string, unit: string, withLoad: boolean): Outcome {
+    const rounds = this.samples.map((s) => s[rowId]).filter((s): s is Sample => s !== undefined);
+    const values = rounds.map((s) => fmt(s.value)).join(', ');
+    if (this.error !== undefined) {
+      const before = rounds.length ? ` (after ${rounds.length} good round${rounds.length > 1 ? 's' : ''}: ${values} ${unit})` : '';
+      return { error: `${this.error}${before}` };
+    }
+    if (!rounds.length) return undefined;
+    const rss = rounds.map((s) => s.rssMiB).filter((v): v is number => v !== undefined);
+    const load = Math.max(...this.foreign) * 100;
+    const parts = [rounds.length > 1 ? `rounds ${values} ${unit}` : '', rounds.at(-1)?.detail ?? '', withLoad && load >= 10 ? `other processes used up to ${load.toFixed(0)}% CPU` : ''];
+    return {
+      value: median(rounds.map((s) => s.value)),
+      detail: parts.filter(Boolean).join('; '),
+      ...(rss.length ? { rssMiB: Math.max(...rss) } : {}),
+    };
+  }
+}
+
+/** Setup on each registry, then the rounds alternating between them. */
+async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, states: Map<Server, RunContext['state']>): Promise<Map<string, Lane>> {
+  const lanes = servers.map((s) => new Lane(s, states.get(s) ?? {}));
+  for (const lane of lanes) {
+    await lane.step(`${group.id} setup`, async (ctx) => {
+      await ping(ctx.client);
+      await group.setup?.(ctx);
+    }, fx);
+  }
+  const rounds = group.rounds(fx.p);
+  for (let k = 0; k < rounds; k++) {
+    for (const lane of lanes) await lane.step(`${group.id} ${k + 1}/${rounds}`, (ctx) => group.round(ctx, k), fx);
+  }
+  for (const lane of lanes) lane.client.close();
+  return new Map(lanes.map((l) => [l.server.name, l]));
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const p = opts.quick ? QUICK : FULL;
+  const started = new Date();
+  const servers: Server[] = [];
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: stopping the registries`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+
+  // Tools and servers that are there to be measured.
+  const skipped: string[] = [];
+  const refProblem = ensureTool(REFERENCE_BIN, 'docker-registry');
+  if (refProblem) skipped.push(`reference registry: ${refProblem}`);
+  const uses = (...ids: string[]): boolean => opts.groups.some((g) => ids.includes(g.id));
+  const tools: (readonly [string, string])[] = [];
+  if (uses('manifest')) tools.push(['wrk', 'wrk'], ['ab', 'apache2-utils']);
+  if (uses('pull', 'memory')) tools.push(['curl', 'curl']);
+  for (const [bin, pkg] of tools) {
+    const problem = ensureTool(bin, pkg);
+    if (problem) {
+      log(`${problem}; the scenarios that use it will fail`);
+      skipped.push(problem);
+    }
+  }
+  let berthProblem = opts['reference-only'] ? 'skipped (--reference-only)' : berthMissing(ROOT);
+  if (berthProblem && !opts['reference-only']) {
+    log(`BERTH IS NOT BUILT: ${berthProblem}. Measuring the reference registry only.`);
+  }
+
+  log('measuring single-core SHA-256 and the disk write rate');
+  const sha = sha256Rate(opts.quick ? 128 * MiB : 512 * MiB, 2);
+  const disk = await diskWriteRate(opts.quick ? 128 * MiB : 512 * MiB, 2);
+  log(`SHA-256 ${sha.toFixed(0)} MB/s, disk write+fdatasync ${disk.toFixed(0)} MB/s`);
+
+  const fx = new Fixtures(p);
+  const t0 = performance.now();
+  for (const g of opts.groups) g.prepare?.(fx);
+  log(`fixtures ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const logLevel = opts['log-level'];
+  if (!refProblem) {
+    try {
+      servers.push(await startReference({ logLevel, keep: opts.keep }));
+    } catch (err) {
+      skipped.push(`reference registry failed to start: ${(err as Error).message}`);
+      log(skipped.at(-1) ?? '');
+    }
+  }
+  if (!berthProblem) {
+    try {
+      const nodeArgs = opts['berth-node-args'];
+      servers.push(await startBerth({ root: ROOT, logLevel, keep: opts.keep, ...(nodeArgs ? { nodeArgs: nodeArgs.split(/\s+/).filter(Boolean) } : {}) }));
+    } catch (err) {
+      berthProblem = `failed to start: ${(err as Error).message}`;
+      log(`berth ${berthProblem}`);
+    }
+  }
+  for (const s of servers) log(`${s.name} at ${s.base.href} (pid ${s.pid}, data in ${s.dataDir})`);
+
+  const results = new Map<string, { reference?: Outcome; berth?: Outcome }>();
+  const states = new Map<Server, RunContext['state']>(servers.map((s) => [s, {}]));
+  const load = new ForeignCpu();
+  try {
+    for (const group of opts.groups) {
+      const lanes = await runGroup(group, servers, fx, states);
+      group.rows.forEach((row, i) => {
+        results.set(row.id, {
+          reference: lanes.get('reference')?.outcome(row.id, row.unit, i === 0),
+          berth: lanes.get('berth')?.outcome(row.id, row.unit, i === 0),
+        });
+      });
+    }
+  } finally {
+    await stopAll();
+  }
+  const otherLoad = load.share();
+
+  const judged: Judged[] = opts.groups.flatMap((g) => g.rows.map((spec) => judge({ spec, reference: results.get(spec.id)?.reference, berth: results.get(spec.id)?.berth }, sha)));
+  const refVersion = refProblem ? 'not available' : toolVersion(REFERENCE_BIN, ['--version']);
+  const facts: [string, string][] = [
+    ...machineFacts(ROOT),
+    ['reference', refVersion],
+    ['both registries', `filesystem storage under ${os.tmpdir()}, log level ${logLevel}, no access log`],
+    ['SHA-256, one core (node crypto, 64 KiB updates)', `${sha.toFixed(0)} MB/s`],
+    ['disk sequential write + fdatasync (tmpdir)', `${disk.toFixed(0)} MB/s`],
+    ['other processes on the machine during the run', `${(otherLoad * 100).toFixed(0)}% of all CPUs on average${otherLoad >= 0.1 ? ' — figures are disturbed' : ''}`],
+  ];
+  if (berthProblem) facts.push(['berth', `NOT MEASURED: ${berthProblem}`]);
+  for (const s of skipped) facts.push(['note', s]);
+  if (opts.quick) facts.push(['mode', '--quick (smoke run; small sizes, not comparable with the targets)']);
+
+  console.log(`\n${textTable(judged, facts)}\n`);
+  const notes = notesList(judged);
+  if (notes) console.log(`${notes.replace(/\*\*/g, '')}\n`);
+  const failed = judged.filter((j) => j.result === 'FAIL' || j.result === 'ERROR');
+  console.log(failed.length ? `${failed.length} target(s) not met: ${failed.map((j) => j.spec.id).join(', ')}` : berthProblem ? 'Berth not measured.' : 'All targets met.');
+
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify({ started, params: p, sha, disk, facts, results: Object.fromEntries(results), judged }, null, 2));
+  }
+  if (opts.docs ?? (opts.full && !berthProblem)) {
+    const file = path.join(ROOT, 'docs', 'benchmarks.md');
+    writeFileSync(file, renderDocs(started, facts, judged, opts.quick, opts.groups));
+    log(`wrote ${file}`);
+  }
+  if (opts.strict && failed.length) process.exitCode = 1;
+}
+
+function renderDocs(date: Date, facts: readonly [string, string][], judged: readonly Judged[], quick: boolean, groups: readonly Group[]): string {
+  const p = quick ? QUICK : FULL;
+  const partial = groups.length === GROUPS.length ? '' : ` -- --only ${groups.map((g) => g.id).join(',')}`;
+  return `# Benchmarks: Berth and the CNCF reference registry
+
+Generated by \`npm run bench${quick ? ' -- --quick' : ''}${partial}\` on ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC.
+The file is rewritten by every full run; the tables below are that run's output.
+
+## Machine and software
+
+${facts.map(([k, v]) => `- ${k}: ${v}`).join('\n')}
+
+## Results
+
+Ratio is how many times better Berth is (Berth ÷ reference for rates, reference ÷ Berth for times).
+MB is 10^6 bytes. Peak RSS is the server process tree's VmRSS during the measured part of the scenario.
+On this shared 2-core VM one round often differs from the next by 20–30%: a ratio that close to its target is not
+settled by one run (see the rounds under "Per-scenario details").
+
+${markdownTable(judged)}
+
+### Per-scenario details
+
+${notesList(judged) || '(none)'}
+
+## How to run
+
+\`\`\`
+npm run bench                       # full run, rewrites this file (3–5 minutes)
+npm run bench -- --only push,pull   # some scenarios (groups: ${GROUPS.map((g) => g.id).join(', ')})
+npm run bench -- --quick            # smoke run with small sizes
+npm run bench -- --reference-only   # the reference registry alone
+\`\`\`
+
+\`npm run bench\` compiles the project (\`tsc -p tsconfig.json\`) and runs \`dist/bench/main.js\`. It needs
+\`/usr/bin/docker-registry\` (Debian package \`docker-registry\`), \`wrk\`, \`ab\` (\`apache2-utils\`) and \`curl\`;
+when one is missing and the bench runs as root it installs it with \`apt-get install -y\`.
+If Berth is not built (\`bin/berth\` or \`dist/src/cli/main.js\` missing) it says so and measures the reference alone.
+To see where Berth spends its time in a scenario: \`npm run bench -- --only manifest --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"\`,
+then \`node dist/bench/profile-summary.js /tmp/prof/*.cpuprofile\`.
+
+## Methodology
+
+- **Side by side, one run.** Both registries run at the same time on loopback, each with filesystem storage in
+  its own new temporary directory on the same disk, driven by the same client with the same data and parameters.
+  Each scenario first runs an untimed setup and warm-up on each registry, then its measured rounds alternate
+  (reference round 1, Berth round 1, reference round 2, …), so a burst of load from elsewhere does not fall on one
+  registry only; a figure is the median of its rounds (all rounds are listed under "Per-scenario details"). The
+  idle registry costs nothing measurable while the other is measured.
+- **Other load.** The bench measures the CPU used by processes other than itself, its registries and its load
+  generators (from \`/proc/stat\` less its own process tree). It is reported for the run and, when a round saw 10%
+  or more, in that scenario's details; kernel threads doing disk writeback for the registries count as "other" too.
+- **Configuration.** Reference: \`docker-registry\` (distribution 2.8, Debian package) with \`log.level\` set to the
+  bench's level (default \`warn\`), \`log.accesslog.disabled: true\`, the in-memory blob descriptor cache (its
+  Debian default), no auth. Berth: \`bin/berth serve --host 127.0.0.1 --port N --data-dir DIR --create-on-push
+  --log-level warn\`, which at \`warn\` writes no per-request log. Neither registry writes an access log.
+- **Durability differs.** Berth makes a blob durable (fsync) before it reports it committed; the reference's
+  filesystem driver does not fsync. The "disk sequential write + fdatasync" line is how fast this machine's disk
+  makes bytes durable, a bound for a registry that syncs, whatever its CPU cost.
+- **Payloads.** One random 8 MiB buffer is generated per run; a large blob is that buffer repeated with its first
+  8 MiB copied and made unique, so every measured push is a new blob that no registry can deduplicate. Small blobs
+  are a unique 32-byte header plus a slice of the same buffer, sizes uniform in 4–64 KiB from a seeded generator, so
+  both registries get the same sizes. All digests are computed before any timing starts.
+- **Blob push** (${p.bigBlob / MiB} MiB, ${p.bigRounds} rounds, after a ${p.warmBlob / MiB} MiB warm-up per mode):
+  monolithic is \`POST /v2/<name>/blobs/uploads/\` then \`PUT <location>?digest=\` with the whole body streamed from
+  memory in 8 MiB writes with backpressure; chunked is the POST, one \`PATCH\` per 8 MiB chunk with
+  \`Content-Range: start-end\` and \`Content-Type: application/octet-stream\`, following each \`Location\`, then
+  \`PUT ?digest=\` with no body. Timed from the POST to the final 201. The target also asks for at least half the
+  single-core SHA-256 rate measured at the start of the same run.
+- **Small blobs**: ${p.smallConcurrency} concurrent workers, each blob a POST then a PUT ?digest= with the body (the
+  reference does not implement the single-POST monolithic upload, so both get POST+PUT); ${p.smallWarm} warm-up
+  blobs, then ${p.smallRounds} rounds of ${p.smallSeconds} s, each with its own pool of new blobs.
+- **Blob pull**: \`GET /v2/<name>/blobs/<digest>\` of the last ${p.bigBlob / MiB} MiB blob pushed, body counted and
+  discarded by \`curl\` (a Node client reading 64 KiB at a time cannot keep up with the reference), ${p.pullRounds}
+  rounds after one warm-up pull; the blob is in the page cache for both registries.
+- **Manifest HEAD and GET by tag**: an OCI image manifest is pushed as \`bench/app:latest\`; every request carries
+  docker's Accept list (Docker manifest v2, Docker manifest list, OCI index, OCI manifest; comma-joined).
+  ${p.manifestConnections} keep-alive connections; ${p.manifestWarmSeconds} s warm-up per method, then ${p.manifestRounds}
+  rounds of ${p.manifestSeconds} s per method. GET uses \`wrk -t1\`; HEAD uses ApacheBench (\`ab -k -i\`), because wrk 4.1
+  waits for a body after a HEAD response and never completes one. Native generators because a Node generator would
+  take much of this 2-core machine from the server under test; both are single-threaded, so they use at most one
+  core. p99 is the generator's percentile over all requests of a round (not corrected for coordinated omission);
+  a non-2xx response fails the scenario.
+- **Tags**: per round, ${p.tagCount.toLocaleString('en-US')} distinct OCI manifests (same config and layer, a
+  different \`org.opencontainers.image.revision\` annotation each) are PUT by tag into a new repository by
+  ${p.tagConcurrency} concurrent workers (after 50 warm-up tags in another repository); ${p.tagRounds} rounds. Listing:
+  \`GET /v2/<name>/tags/list\`, and the walk from \`?n=100\` following \`Link: <…>; rel="next"\` until there is none,
+  each the median of ${p.listRuns} after a warm-up, each checked to return every tag exactly once. **The reference
+  (distribution 2.8) ignores \`n\` and returns all tags in one response without a Link header**, so its "paginated"
+  figure is a single request where Berth's is ${Math.ceil(p.tagCount / 100)}.
+- **Memory**: VmRSS of the server's process tree (its pid and descendants) is read from \`/proc\` every 100 ms for
+  the whole run; the memory scenario pushes a ${p.memBlob / MiB} MiB blob monolithically and pulls it back and
+  reports the peak. The table's last column gives the same peak over the other scenarios' measured parts.
+- **Client.** Pushes (large and small) and tags use one Node \`http.Agent\` with keep-alive inside the bench
+  process, the same for both registries; it streamed 512 MiB PUTs at 2.1–3.4 GB/s into a trivial socket sink on this
+  machine, well above every push figure here, so it is not what limits them. Pulls use curl (above).
+- **Bounds.** Every request has a socket timeout, each setup or round a time limit (${p.roundTimeoutSec} s), and load
+  runs have a fixed duration; a full run takes three to five minutes.
+`;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
