@@ -92,20 +92,7 @@ export class BlobStore {
       if (expectedOffset !== undefined && expectedOffset !== offset) {
         throw new DomainError('RANGE_INVALID', `chunk starts at byte ${expectedOffset} but the upload has ${offset} bytes; send the next chunk from byte ${offset}`, { offset });
       }
-      const state = await this.hashState(uploadId, offset);
-      let size: number;
-      try {
-        size = await this.objects.append(stagingKey(uploadId), offset, hashing(body, state.hash), signal);
-      } catch (err) {
-        // The hash saw bytes that may not all be durable; rebuild it from the staged bytes next time.
-        this.hashStates.delete(uploadId);
-        if (err instanceof ObjectOffsetMismatchError) {
-          throw new DomainError('RANGE_INVALID', `upload ${uploadId} changed concurrently; resume from byte ${err.actual}`, { offset: err.actual });
-        }
-        throw err;
-      }
-      state.offset = size;
-      this.rememberHashState(uploadId, state);
+      const size = await this.appendLocked(uploadId, offset, body, signal);
       await this.metadata.advanceUpload(uploadId, session.offset, size, this.clock.now());
       return { id: uploadId, offset: size };
     });
@@ -113,19 +100,17 @@ export class BlobStore {
 
   /** Finishes an upload: appends the optional last chunk, verifies the digest, commits and links. */
   async completeUpload(repositoryId: number, uploadId: string, digest: Digest, lastChunk?: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobRecord> {
-    if (lastChunk) await this.append(repositoryId, uploadId, lastChunk, undefined, signal);
-    else await this.session(repositoryId, uploadId);
+    await this.session(repositoryId, uploadId);
     return this.uploadLocks.run(uploadId, async () => {
-      const size = await this.stagedSize(uploadId);
-      // An empty blob has no staged object yet: create it so the commit has something to move.
-      if (size === 0) await this.objects.append(stagingKey(uploadId), 0, noBytes());
+      let size = await this.stagedSize(uploadId);
+      // An empty blob has no staged object yet: appending nothing creates it, so the commit has something to move.
+      if (lastChunk || size === 0) size = await this.appendLocked(uploadId, size, lastChunk ?? noBytes(), signal);
       const actual = await this.finalDigest(uploadId, size, digest);
       if (!actual.equals(digest)) {
         await this.discard(uploadId);
         throw new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${digest}`, { digest: digest.toString(), actual: actual.toString() });
       }
-      const blob = await this.commit(repositoryId, stagingKey(uploadId), digest, size);
-      await this.metadata.deleteUpload(uploadId);
+      const blob = await this.commit(repositoryId, stagingKey(uploadId), digest, size, uploadId);
       this.hashStates.delete(uploadId);
       return blob;
     });
@@ -157,15 +142,35 @@ export class BlobStore {
 
   // ---- internals
 
-  /** Bytes durable and in place first, then one metadata transaction records and links them. */
-  private async commit(repositoryId: number, from: string, digest: Digest, size: number): Promise<BlobRecord> {
+  /** Bytes durable and in place first, then one metadata transaction records and links them (and ends the session). */
+  private async commit(repositoryId: number, from: string, digest: Digest, size: number, uploadId?: string): Promise<BlobRecord> {
     await this.objects.commit(from, blobKey(digest));
     const blob = { digest: digest.toString(), size };
     await this.metadata.transaction(async (tx) => {
       await tx.putBlob(blob);
       await tx.linkBlob(repositoryId, blob.digest);
+      if (uploadId !== undefined) await tx.deleteUpload(uploadId);
     });
     return blob;
+  }
+
+  /** Appends under the session's lock, keeping the running hash in step with the staged bytes. */
+  private async appendLocked(uploadId: string, offset: number, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<number> {
+    const state = await this.hashState(uploadId, offset);
+    let size: number;
+    try {
+      size = await this.objects.append(stagingKey(uploadId), offset, hashing(body, state.hash), signal);
+    } catch (err) {
+      // The hash saw bytes that may not all be durable; rebuild it from the staged bytes next time.
+      this.hashStates.delete(uploadId);
+      if (err instanceof ObjectOffsetMismatchError) {
+        throw new DomainError('RANGE_INVALID', `upload ${uploadId} changed concurrently; resume from byte ${err.actual}`, { offset: err.actual });
+      }
+      throw err;
+    }
+    state.offset = size;
+    this.rememberHashState(uploadId, state);
+    return size;
   }
 
   private async session(repositoryId: number, uploadId: string) {
