@@ -296,6 +296,8 @@ settled by one run (see the rounds under "Per-scenario details").
 
 ${markdownTable(judged)}
 
+Why the targets that fail here fail, what was tried and what is left: [performance.md](performance.md).
+
 ### Per-scenario details
 
 ${notesList(judged) || '(none)'}

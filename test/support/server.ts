@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
 import { composeServices } from '../../src/app/compose.js';
 import { type Config, ConfigSchema } from '../../src/app/config.js';
 import { type BerthServer, buildServer } from '../../src/app/server.js';
+import { OciClient } from './oci-client.js';
 import { createPostgresDatabase, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -70,4 +72,28 @@ async function launch(config: Config, removeData: () => Promise<void>): Promise<
 export async function storeKinds(): Promise<Array<{ store: StoreKind; skip?: string }>> {
   const reason = await postgresUnavailable();
   return [{ store: 'sqlite' }, { store: 'postgres', ...(reason && { skip: reason }) }];
+}
+
+/** A running server and a client for it, as the tests of one suite share them. */
+export interface SuiteRegistry {
+  server: TestServer;
+  oci: OciClient;
+}
+
+/**
+ * Declares the suite once per metadata store (SQLite, and PostgreSQL when available), each with
+ * its own server started before its tests and removed after them.
+ */
+export async function describeOnEveryStore(title: string, options: TestServerOptions, body: (registry: SuiteRegistry) => void): Promise<void> {
+  for (const { store, skip } of await storeKinds()) {
+    describe(`${title} (${store})`, { ...(skip && { skip }) }, () => {
+      const registry = {} as SuiteRegistry;
+      before(async () => {
+        registry.server = await startTestServer({ ...options, store });
+        registry.oci = new OciClient(registry.server.url);
+      });
+      after(() => registry.server?.close());
+      body(registry);
+    });
+  }
 }
