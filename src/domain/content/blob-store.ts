@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DomainError } from '../errors.js';
 import { Digest } from '../model/digest.js';
