@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
+import { type Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   ObjectNotFoundError,
@@ -56,6 +56,31 @@ export function objectStoreContract(driver: string, create: () => Promise<Object
       await put('dir/obj', pattern(3));
       assert.equal(await store.stat('dir'), undefined, 'a prefix is not an object');
       await assert.rejects(store.read('dir'), ObjectNotFoundError);
+    });
+
+    it('sends an object or a range into a destination, reusing nothing the destination still holds', async () => {
+      const data = randomBytes(9 * 1024 * 1024 + 123); // more than a few of any driver's send buffers, and not periodic
+      await put('sent', data);
+      for (const range of [undefined, { start: 0, end: 0 }, { start: 1_000_000, end: 4_999_999 }, { start: data.length - 10, end: data.length + 50 }]) {
+        const sink = new CollectingSink(); // holds on to what it is given, as a slow socket would
+        await (await store.openForSend('sent', range)).sendTo(sink);
+        const expected = range ? data.subarray(range.start, Math.min(range.end, data.length - 1) + 1) : data;
+        assert.ok(sink.bytes().equals(expected), `range ${JSON.stringify(range)}`);
+      }
+      await put('empty-sent', Buffer.alloc(0));
+      const empty = new CollectingSink();
+      await (await store.openForSend('empty-sent')).sendTo(empty);
+      assert.equal(empty.bytes().length, 0);
+    });
+
+    it('refuses to send an absent object, and stops when the destination fails', async () => {
+      await assert.rejects(store.openForSend('missing'), ObjectNotFoundError);
+      await put('big', pattern(8 * 1024 * 1024));
+      const failing = new Writable({ write: (_chunk, _encoding, callback) => callback(new Error('socket gone')) });
+      failing.on('error', () => {});
+      await assert.rejects((await store.openForSend('big')).sendTo(failing));
+      const sender = await store.openForSend('big');
+      await sender.close(); // opened but not sent: closing releases it
     });
 
     it('continues an append at the current size', async () => {
@@ -246,4 +271,28 @@ async function collect(keys: AsyncIterable<string>): Promise<string[]> {
   const all: string[] = [];
   for await (const key of keys) all.push(key);
   return all.sort();
+}
+
+/**
+ * A destination that takes its time with each chunk, as a slow socket does, and checks that every
+ * chunk still holds what it held when it was written (a driver may reuse a buffer only after the
+ * write's callback).
+ */
+class CollectingSink extends Writable {
+  private readonly copies: Buffer[] = [];
+  private checked = 0;
+  constructor() {
+    super({ highWaterMark: 64 * 1024 * 1024 }); // never asks to drain: only the write callbacks pace the driver
+  }
+  override write(chunk: Buffer, ...rest: never[]): boolean {
+    this.copies.push(Buffer.from(chunk));
+    return super.write(chunk, ...rest);
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const copy = this.copies[this.checked++]!;
+    setTimeout(() => callback(chunk.equals(copy) ? null : new Error('a chunk changed before its write completed')), 5);
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.copies);
+  }
 }

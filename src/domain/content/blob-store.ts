@@ -1,10 +1,9 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { DomainError } from '../errors.js';
 import { Digest } from '../model/digest.js';
 import type { Clock } from '../ports/clock.js';
 import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
-import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectStore } from '../ports/object-store.js';
+import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectSender, type ObjectStore } from '../ports/object-store.js';
 import { hashing, hashStream } from './hashing.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { blobKey, stagingKey } from './layout.js';
@@ -51,9 +50,10 @@ export class BlobStore {
     return blob;
   }
 
-  async open(blob: BlobRecord, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+  /** Opens a linked blob's bytes for sending; BLOB_UNKNOWN when the store has lost them. */
+  async openForSend(blob: BlobRecord, range?: ByteRange): Promise<ObjectSender> {
     try {
-      return await this.objects.read(blobKey(Digest.parse(blob.digest)), range, signal);
+      return await this.objects.openForSend(blobKey(Digest.parse(blob.digest)), range);
     } catch (err) {
       if (err instanceof ObjectNotFoundError) {
         throw new DomainError('BLOB_UNKNOWN', `blob ${blob.digest} is recorded but its bytes are missing from storage`, { digest: blob.digest });

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** An inclusive byte range, as HTTP Range uses. */
 export interface ByteRange {
@@ -23,6 +23,14 @@ export interface ObjectStore {
   read(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable>;
 
   /**
+   * Opens the object (or an inclusive byte range of it) to send it somewhere, rejecting with
+   * ObjectNotFoundError when absent, so the caller can still answer "not found" before it starts a
+   * response. The driver then writes into the destination from buffers of its own, reused from
+   * chunk to chunk: serving a blob allocates nothing per chunk.
+   */
+  openForSend(key: string, range?: ByteRange): Promise<ObjectSender>;
+
+  /**
    * Appends `data` to the object at `key`, creating it when `offset` is 0. Rejects with
    * ObjectOffsetMismatchError, writing nothing, when the object's current size is not `offset`.
    * Resolves with the new size. When `data` fails or `signal` aborts, what was written stays
@@ -43,6 +51,17 @@ export interface ObjectStore {
 
   /** Every key under a prefix (recursively), in no particular order. */
   list(prefix: string): AsyncIterable<string>;
+}
+
+export interface ObjectSender {
+  /**
+   * Writes every byte into `destination` (without ending it), waiting for each write to be taken
+   * before its buffer is reused, then closes the object. Rejects, closing the object, when the
+   * destination fails or closes early or `signal` aborts.
+   */
+  sendTo(destination: Writable, signal?: AbortSignal): Promise<void>;
+  /** Closes the object without sending it. */
+  close(): Promise<void>;
 }
 
 export class ObjectNotFoundError extends Error {

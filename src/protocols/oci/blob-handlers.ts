@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Digest } from '../../domain/model/digest.js';
 import type { OciContext } from './context.js';
 import { parseRangeHeader } from './http-parsing.js';
@@ -23,7 +24,18 @@ export async function getBlob(ctx: OciContext, name: string, digestText: string,
     reply.code(200).header('content-length', blob.size);
   }
   if (!withBody) return reply.send();
-  return reply.send(await registry.blobs.open(blob, range));
+  const sender = await registry.blobs.openForSend(blob, range);
+  // The store writes into the socket itself, from buffers it reuses; fastify only sent the headers.
+  reply.hijack();
+  reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  try {
+    await sender.sendTo(reply.raw);
+    reply.raw.end();
+  } catch (err) {
+    reply.log.warn({ err, digest: blob.digest }, 'blob download ended early');
+    reply.raw.destroy();
+  }
+  return reply;
 }
 
 export async function deleteBlob(ctx: OciContext, name: string, digestText: string) {

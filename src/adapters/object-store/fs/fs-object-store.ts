@@ -7,10 +7,12 @@ import {
   ObjectOffsetMismatchError,
   type ByteRange,
   type ObjectInfo,
+  type ObjectSender,
   type ObjectStore,
 } from '../../../domain/ports/object-store.js';
 import { KeyedMutex } from '../../../domain/content/keyed-mutex.js';
 import { keySegments, prefixSegments } from './keys.js';
+import { fileSender, wholeOrRange } from './send-file.js';
 import { writeChunks } from './write-chunks.js';
 
 /** Read buffer per stream: 4 MiB reads served 2.2-2.6 GB/s here, against 1.6-2.0 GB/s with 1 MiB. */
@@ -44,6 +46,14 @@ export class FsObjectStore implements ObjectStore {
     const handle = await openObject(file, key);
     const stream = handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
     return signal ? addAbortSignal(signal, stream) : stream;
+  }
+
+  async openForSend(key: string, range?: ByteRange): Promise<ObjectSender> {
+    if (range) checkRange(range);
+    const handle = await openObject(this.file(key), key);
+    const { size } = await handle.stat();
+    const { start, end } = wholeOrRange(size, range);
+    return fileSender(handle, start, end);
   }
 
   async append(key: string, offset: number, data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<number> {
