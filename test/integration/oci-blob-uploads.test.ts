@@ -87,6 +87,21 @@ await describeOnEveryStore('OCI blob uploads', { createOnPush: true }, (registry
     assert.equal((await registry.oci.request('HEAD', `/v2/up/sha512/blobs/${digest}`)).status, 200);
   });
 
+  it('completes an upload once when two requests race to complete it', async () => {
+    const data = randomBytes(50_000);
+    const start = await registry.oci.request('POST', '/v2/up/race/blobs/uploads/');
+    const location = start.headers.get('location')!;
+    await registry.oci.request('PATCH', location, { body: data });
+    const [first, second] = await Promise.all([
+      registry.oci.request('PUT', `${location}?digest=${sha256(data)}`),
+      registry.oci.request('PUT', `${location}?digest=${sha256(data)}`),
+    ]);
+    assert.deepEqual([first.status, second.status].sort(), [201, 404]);
+    const loser = first.status === 404 ? first : second;
+    assert.equal(await ociErrorCode(loser), 'BLOB_UPLOAD_UNKNOWN');
+    assert.equal((await registry.oci.request('HEAD', `/v2/up/race/blobs/${sha256(data)}`)).status, 200);
+  });
+
   it('cancels an upload with DELETE', async () => {
     const start = await registry.oci.request('POST', '/v2/up/cancel/blobs/uploads/');
     const location = start.headers.get('location')!;

@@ -62,11 +62,6 @@ export class BlobStore {
     }
   }
 
-  /** Links an existing blob into a repository (cross-repository mount). */
-  async link(repositoryId: number, blob: BlobRecord): Promise<void> {
-    await this.metadata.linkBlob(repositoryId, blob.digest);
-  }
-
   // ---- upload sessions
 
   async startUpload(repositoryId: number): Promise<UploadStatus> {
@@ -85,8 +80,9 @@ export class BlobStore {
    * (RANGE_INVALID otherwise). If the body stops early, what arrived is kept and the error propagates.
    */
   async append(repositoryId: number, uploadId: string, body: AsyncIterable<Uint8Array>, expectedOffset?: number, signal?: AbortSignal): Promise<UploadStatus> {
-    const session = await this.session(repositoryId, uploadId);
     return this.uploadLocks.run(uploadId, async () => {
+      // Checked under the lock: a request that waited may find the upload completed or cancelled meanwhile.
+      const session = await this.session(repositoryId, uploadId);
       const offset = await this.stagedSize(uploadId);
       if (expectedOffset !== undefined && expectedOffset !== offset) {
         throw new DomainError('RANGE_INVALID', `chunk starts at byte ${expectedOffset} but the upload has ${offset} bytes; send the next chunk from byte ${offset}`, { offset });
@@ -99,8 +95,8 @@ export class BlobStore {
 
   /** Finishes an upload: appends the optional last chunk, verifies the digest, commits and links. */
   async completeUpload(repositoryId: number, uploadId: string, digest: Digest, lastChunk?: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobRecord> {
-    await this.session(repositoryId, uploadId);
     return this.uploadLocks.run(uploadId, async () => {
+      await this.session(repositoryId, uploadId);
       let size = await this.stagedSize(uploadId);
       // An empty blob has no staged object yet: appending nothing creates it, so the commit has something to move.
       if (lastChunk || size === 0) size = await this.appendLocked(uploadId, size, lastChunk ?? noBytes(), signal);
@@ -116,8 +112,10 @@ export class BlobStore {
   }
 
   async cancelUpload(repositoryId: number, uploadId: string): Promise<void> {
-    await this.session(repositoryId, uploadId);
-    await this.uploadLocks.run(uploadId, () => this.discard(uploadId));
+    await this.uploadLocks.run(uploadId, async () => {
+      await this.session(repositoryId, uploadId);
+      await this.discard(uploadId);
+    });
   }
 
   /**
