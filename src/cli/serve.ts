@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { composeServices } from '../app/compose.js';
 import type { Config } from '../app/config.js';
 import { buildServer } from '../app/server.js';
@@ -26,11 +27,18 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/** How the user can run this CLI again: bin/berth from a checkout, else berth on the PATH. */
+function cliName(): string {
+  const script = process.argv[1];
+  const relative = script ? path.relative(process.cwd(), script) : '';
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : 'berth';
+}
+
 function banner(url: string, port: number, config: Config): string {
   const registry = url.replace(/^https?:\/\//, '');
   const repoHint = config.createOnPush
     ? '  (create-on-push is on: pushing to a new repository creates it)'
-    : `  berth repo create my-app${config.dataDir !== './data' ? ` --data-dir ${config.dataDir}` : ''}    # repositories are explicit, as in ECR`;
+    : `  ${cliName()} repo create my-app${config.dataDir !== './data' ? ` --data-dir ${config.dataDir}` : ''}    # repositories are explicit, as in ECR`;
   return [
     '',
     `Berth is serving the OCI registry API at ${url}/v2/ (port ${port})`,
