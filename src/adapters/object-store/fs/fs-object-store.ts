@@ -165,8 +165,21 @@ async function withParentDir<T>(file: string, op: () => Promise<T>): Promise<T> 
       return await op();
     } catch (error) {
       if (attempt >= 4 || !isMissing(error)) throw error;
-      await mkdir(path.dirname(file), { recursive: true });
+      await makeDirectoryDurably(path.dirname(file));
     }
+  }
+}
+
+/**
+ * Creates `dir` and any missing ancestors, then fsyncs the directories that gained an entry, so a
+ * committed object's path survives a crash (the commit fsyncs only the object's own directory).
+ */
+async function makeDirectoryDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let parent = dir; parent !== path.dirname(first); ) {
+    parent = path.dirname(parent);
+    await syncAndClose(await open(parent, 'r'));
   }
 }
 
