@@ -1,6 +1,6 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { DomainError } from '../errors.js';
-import { Digest } from '../model/digest.js';
+import { Digest, type DigestAlgorithm } from '../model/digest.js';
 import type { Clock } from '../ports/clock.js';
 import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
 import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectSender, type ObjectStore } from '../ports/object-store.js';
@@ -103,7 +103,7 @@ export class BlobStore {
       const actual = await this.finalDigest(uploadId, size, digest);
       if (!actual.equals(digest)) {
         await this.discard(uploadId);
-        throw new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${digest}`, { digest: digest.toString(), actual: actual.toString() });
+        throw digestMismatch(digest, actual, size);
       }
       const blob = await this.commit(repositoryId, stagingKey(uploadId), digest, size, uploadId);
       this.hashStates.delete(uploadId);
@@ -128,9 +128,7 @@ export class BlobStore {
       const hash = createHash(digest.algorithm);
       const size = await this.objects.append(key, 0, hashing(body, hash), signal);
       const actual = Digest.fromHash(digest.algorithm, hash);
-      if (!actual.equals(digest)) {
-        throw new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${digest}`, { digest: digest.toString(), actual: actual.toString() });
-      }
+      if (!actual.equals(digest)) throw digestMismatch(digest, actual, size);
       return await this.commit(repositoryId, key, digest, size);
     } finally {
       await this.objects.delete(key);
@@ -185,7 +183,7 @@ export class BlobStore {
   private async hashState(uploadId: string, offset: number): Promise<HashState> {
     const cached = this.hashStates.get(uploadId);
     if (cached && cached.offset === offset) return cached;
-    const hash = offset === 0 ? createHash('sha256') : await hashStream(await this.objects.read(stagingKey(uploadId)), 'sha256');
+    const hash = offset === 0 ? createHash('sha256') : await this.hashStaged(uploadId, 'sha256');
     return { offset, hash };
   }
 
@@ -202,7 +200,12 @@ export class BlobStore {
     const cached = this.hashStates.get(uploadId);
     if (expected.algorithm === 'sha256' && cached && cached.offset === size) return Digest.fromHash('sha256', cached.hash);
     if (size === 0) return Digest.of(new Uint8Array(0), expected.algorithm);
-    return Digest.fromHash(expected.algorithm, await hashStream(await this.objects.read(stagingKey(uploadId)), expected.algorithm));
+    return Digest.fromHash(expected.algorithm, await this.hashStaged(uploadId, expected.algorithm));
+  }
+
+  /** Hashes the staged bytes from the start: how a hash state missing from memory is rebuilt. */
+  private async hashStaged(uploadId: string, algorithm: DigestAlgorithm): Promise<Hash> {
+    return hashStream(await this.objects.read(stagingKey(uploadId)), algorithm);
   }
 
   private async discard(uploadId: string): Promise<void> {
@@ -213,3 +216,7 @@ export class BlobStore {
 }
 
 async function* noBytes(): AsyncGenerator<Uint8Array> {}
+
+function digestMismatch(expected: Digest, actual: Digest, size: number): DomainError {
+  return new DomainError('DIGEST_INVALID', `digest mismatch: the uploaded content (${size} bytes) has digest ${actual}, not ${expected}`, { digest: expected.toString(), actual: actual.toString() });
+}

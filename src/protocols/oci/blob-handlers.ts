@@ -25,7 +25,8 @@ export async function getBlob(ctx: OciContext, name: string, digestText: string,
   }
   if (!withBody) return reply.send();
   const sender = await registry.blobs.openForSend(blob, range);
-  // The store writes into the socket itself, from buffers it reuses; fastify only sent the headers.
+  // The store writes into the socket itself, from buffers it reuses: fastify steps aside, and the
+  // headers set on the reply go out here.
   reply.hijack();
   reply.raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
   try {

@@ -43,15 +43,14 @@ export class FsObjectStore implements ObjectStore {
     signal?.throwIfAborted();
     // Open first so absence is reported before streaming; streaming from the open handle keeps
     // an in-flight read intact when the object is deleted meanwhile.
-    const handle = await openObject(file, key);
+    const { handle } = await openObject(file, key);
     const stream = handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
     return signal ? addAbortSignal(signal, stream) : stream;
   }
 
   async openForSend(key: string, range?: ByteRange): Promise<ObjectSender> {
     if (range) checkRange(range);
-    const handle = await openObject(this.file(key), key);
-    const { size } = await handle.stat();
+    const { handle, size } = await openObject(this.file(key), key);
     const { start, end } = wholeOrRange(size, range);
     return fileSender(handle, start, end);
   }
@@ -77,7 +76,7 @@ export class FsObjectStore implements ObjectStore {
     const source = this.file(from);
     const target = this.file(to);
     await this.locks.run(from, async () => {
-      await syncAndClose(await openObject(source, from));
+      await syncAndClose((await openObject(source, from)).handle);
       if (await this.stat(to)) {
         // Content addressing: an existing target holds the same bytes, so the source is redundant.
         await this.remove(source);
@@ -140,7 +139,8 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-async function openObject(file: string, key: string): Promise<FileHandle> {
+/** Opens an object for reading, with its size from the same fstat that tells it is a file. */
+async function openObject(file: string, key: string): Promise<{ handle: FileHandle; size: number }> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -149,8 +149,8 @@ async function openObject(file: string, key: string): Promise<FileHandle> {
     throw error;
   }
   // A key naming a directory opens fine on Linux but is not an object.
-  const isFile = await handle.stat().then((info) => info.isFile(), () => false);
-  if (isFile) return handle;
+  const info = await handle.stat().catch(() => undefined);
+  if (info?.isFile()) return { handle, size: info.size };
   await handle.close();
   throw new ObjectNotFoundError(key);
 }
