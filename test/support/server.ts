@@ -69,7 +69,7 @@ async function launch(config: Config, removeData: () => Promise<void>): Promise<
 }
 
 /** The stores integration suites run against: SQLite always, PostgreSQL when a server can be had (else skipped with the reason). */
-export async function storeKinds(): Promise<Array<{ store: StoreKind; skip?: string }>> {
+async function storeKinds(): Promise<Array<{ store: StoreKind; skip?: string }>> {
   const reason = await postgresUnavailable();
   return [{ store: 'sqlite' }, { store: 'postgres', ...(reason && { skip: reason }) }];
 }
