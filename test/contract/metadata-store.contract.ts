@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError } from '../../src/domain/errors.js';
+import { DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '../../src/domain/model/repository-settings.js';
+import type { AccessKeyRecord, PrincipalKind, PrincipalRecord } from '../../src/domain/ports/identity-metadata.js';
 import type { MetadataStore, NewManifest, Page } from '../../src/domain/ports/metadata-store.js';
 
 export interface MetadataStoreFixture {
@@ -400,6 +402,352 @@ export function metadataStoreContract(
         const won = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => store.advanceUpload('u1', 0, n * 100, later(n))));
         assert.equal(won.filter(Boolean).length, 1);
         assert.equal((await store.getUpload('u1'))?.offset, (won.indexOf(true) + 1) * 100);
+      });
+    });
+
+    describe('repository settings', () => {
+      const custom: RepositorySettings = {
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfiguration: { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/k' },
+      };
+
+      it('creates a repository with the default settings, or the ones given', async () => {
+        const plain = await store.createRepository({ name: 'plain', createdAt: t0 });
+        assert.deepEqual(plain.settings, DEFAULT_REPOSITORY_SETTINGS);
+        const configured = await store.createRepository({ name: 'configured', createdAt: t0, settings: custom });
+        assert.deepEqual(configured.settings, custom);
+        assert.deepEqual(await store.getRepository('configured'), configured);
+      });
+
+      it('updates settings', async () => {
+        const id = await newRepository('team/app');
+        await store.updateRepositorySettings(id, custom);
+        assert.deepEqual((await store.getRepository('team/app'))?.settings, custom);
+        await store.updateRepositorySettings(id, DEFAULT_REPOSITORY_SETTINGS);
+        assert.deepEqual((await store.getRepository('team/app'))?.settings, DEFAULT_REPOSITORY_SETTINGS);
+      });
+
+      it('lists records in byte-wise name order, page by page', async () => {
+        for (const n of awkwardNames) await store.createRepository({ name: n, createdAt: t0, settings: custom });
+        await assertPages(async (page) => (await store.listRepositoryRecords(page)).map((r) => r.name), byteOrder(awkwardNames), 3);
+        const [first] = await store.listRepositoryRecords({ limit: 1 });
+        assert.deepEqual(first, await store.getRepository(first!.name));
+      });
+    });
+
+    describe('repository documents and resource tags', () => {
+      it('puts, gets and deletes a document of each kind', async () => {
+        const id = await newRepository('a');
+        const other = await newRepository('b');
+        assert.equal(await store.getRepositoryDocument(id, 'policy'), undefined);
+        await store.putRepositoryDocument(id, 'policy', '{"Version":"2012-10-17"}', t0);
+        await store.putRepositoryDocument(id, 'lifecycle-policy', '{"rules":[]}', t0);
+        await store.putRepositoryDocument(id, 'policy', '{ "Version" : "2008-10-17" }', later(5));
+        assert.deepEqual(await store.getRepositoryDocument(id, 'policy'), { text: '{ "Version" : "2008-10-17" }', updatedAt: later(5) });
+        assert.deepEqual(await store.getRepositoryDocument(id, 'lifecycle-policy'), { text: '{"rules":[]}', updatedAt: t0 });
+        assert.equal(await store.getRepositoryDocument(other, 'policy'), undefined);
+        assert.equal(await store.deleteRepositoryDocument(id, 'policy'), true);
+        assert.equal(await store.deleteRepositoryDocument(id, 'policy'), false);
+        assert.equal(await store.getRepositoryDocument(id, 'policy'), undefined);
+        assert.ok(await store.getRepositoryDocument(id, 'lifecycle-policy'));
+      });
+
+      it('adds, overwrites, lists by key and deletes resource tags', async () => {
+        const id = await newRepository('a');
+        const other = await newRepository('b');
+        assert.deepEqual(await store.getRepositoryTags(id), []);
+        await store.putRepositoryTags(id, [
+          { Key: 'team', Value: 'core' },
+          { Key: 'Env', Value: '' },
+        ]);
+        await store.putRepositoryTags(id, [{ Key: 'team', Value: 'platform' }]);
+        await store.putRepositoryTags(other, [{ Key: 'team', Value: 'other' }]);
+        assert.deepEqual(await store.getRepositoryTags(id), [
+          { Key: 'Env', Value: '' },
+          { Key: 'team', Value: 'platform' },
+        ]);
+        await store.deleteRepositoryTags(id, ['Env', 'absent']);
+        await store.deleteRepositoryTags(id, []);
+        assert.deepEqual(await store.getRepositoryTags(id), [{ Key: 'team', Value: 'platform' }]);
+        assert.deepEqual(await store.getRepositoryTags(other), [{ Key: 'team', Value: 'other' }]);
+      });
+
+      it('removes documents and resource tags with their repository', async () => {
+        const id = await newRepository('a');
+        await store.putRepositoryDocument(id, 'policy', '{}', t0);
+        await store.putRepositoryTags(id, [{ Key: 'k', Value: 'v' }]);
+        await store.deleteRepository(id);
+        const again = await newRepository('a');
+        assert.equal(await store.getRepositoryDocument(again, 'policy'), undefined);
+        assert.deepEqual(await store.getRepositoryTags(again), []);
+      });
+    });
+
+    describe('registry documents', () => {
+      it('puts, gets and deletes a document by kind', async () => {
+        assert.equal(await store.getRegistryDocument('registry-policy'), undefined);
+        await store.putRegistryDocument('registry-policy', '{"v":1}', t0);
+        await store.putRegistryDocument('registry-policy', '{"v":2}', later(1));
+        await store.putRegistryDocument('replication', '{"rules":[]}', t0);
+        assert.deepEqual(await store.getRegistryDocument('registry-policy'), { text: '{"v":2}', updatedAt: later(1) });
+        assert.equal(await store.deleteRegistryDocument('registry-policy'), true);
+        assert.equal(await store.deleteRegistryDocument('registry-policy'), false);
+        assert.equal(await store.getRegistryDocument('registry-policy'), undefined);
+        assert.deepEqual(await store.getRegistryDocument('replication'), { text: '{"rules":[]}', updatedAt: t0 });
+      });
+
+      it('stores a document only when absent, resolving with the one kept, also concurrently', async () => {
+        assert.equal(await store.putRegistryDocumentIfAbsent('signing-key', 'first', t0), 'first');
+        assert.equal(await store.putRegistryDocumentIfAbsent('signing-key', 'second', later(1)), 'first');
+        const kept = await Promise.all(['a', 'b', 'c', 'd'].map((text) => store.putRegistryDocumentIfAbsent('other-key', text, t0)));
+        assert.equal(new Set(kept).size, 1);
+        assert.equal((await store.getRegistryDocument('other-key'))?.text, kept[0]);
+      });
+    });
+
+    describe('creation templates', () => {
+      const template = (prefix: string, document = '{"appliedFor":["CREATE_ON_PUSH"]}') => ({ prefix, document, createdAt: t0, updatedAt: t0 });
+
+      it('creates, gets, lists by prefix, updates and deletes templates', async () => {
+        for (const prefix of ['team/b', 'ROOT', 'team', 'a-b']) await store.createCreationTemplate(template(prefix));
+        assert.deepEqual(await store.getCreationTemplate('team'), template('team'));
+        assert.equal(await store.getCreationTemplate('absent'), undefined);
+        assert.deepEqual(
+          (await store.listCreationTemplates()).map((t) => t.prefix),
+          byteOrder(['team/b', 'ROOT', 'team', 'a-b']),
+        );
+        assert.equal(await store.updateCreationTemplate('team', '{"appliedFor":["REPLICATION"]}', later(9)), true);
+        assert.equal(await store.updateCreationTemplate('absent', '{}', later(9)), false);
+        assert.deepEqual(await store.getCreationTemplate('team'), { prefix: 'team', document: '{"appliedFor":["REPLICATION"]}', createdAt: t0, updatedAt: later(9) });
+        assert.equal(await store.deleteCreationTemplate('team'), true);
+        assert.equal(await store.deleteCreationTemplate('team'), false);
+        assert.equal(await store.getCreationTemplate('team'), undefined);
+      });
+
+      it('refuses a second template for a prefix with TEMPLATE_ALREADY_EXISTS', async () => {
+        await store.createCreationTemplate(template('prod'));
+        await assert.rejects(store.createCreationTemplate(template('prod', '{"other":1}')), (err) => isDomainError(err, 'TEMPLATE_ALREADY_EXISTS'));
+        assert.deepEqual(await store.getCreationTemplate('prod'), template('prod'));
+      });
+    });
+
+    describe('image views', () => {
+      /** Three manifests: `tagged` with tags a and b, `single` with tag c, `bare` without tags; digests sorted. */
+      const images = async (id: number) => {
+        const [tagged, single, bare] = (await Promise.all(['{"i":1}', '{"i":2}', '{"i":3}'].map((body) => pushed(id, body)))).sort((x, y) =>
+          x.digest < y.digest ? -1 : 1,
+        ) as [NewManifest, NewManifest, NewManifest];
+        await store.putTag(id, 'b', tagged.digest, t0);
+        await store.putTag(id, 'a', tagged.digest, t0);
+        await store.putTag(id, 'c', single.digest, t0);
+        return { tagged, single, bare };
+      };
+
+      it('lists image ids by tag status, in digest then tag order', async () => {
+        const id = await newRepository();
+        const { tagged, single, bare } = await images(id);
+        await images(await newRepository('elsewhere'));
+        const any = [
+          { digest: tagged.digest, tag: 'a' },
+          { digest: tagged.digest, tag: 'b' },
+          { digest: single.digest, tag: 'c' },
+          { digest: bare.digest, tag: null },
+        ].sort((x, y) => (x.digest === y.digest ? 0 : x.digest < y.digest ? -1 : 1));
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'ANY', limit: 100 }), any);
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'TAGGED', limit: 100 }), any.filter((r) => r.tag !== null));
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'UNTAGGED', limit: 100 }), [{ digest: bare.digest, tag: null }]);
+      });
+
+      it('pages image ids after a (digest, tag) position', async () => {
+        const id = await newRepository();
+        await images(id);
+        const all = await store.listImageIds(id, { tagStatus: 'ANY', limit: 100 });
+        const seen = [];
+        for (let page = await store.listImageIds(id, { tagStatus: 'ANY', limit: 1 }); page.length > 0; ) {
+          seen.push(...page);
+          page = await store.listImageIds(id, { tagStatus: 'ANY', after: page[page.length - 1], limit: 1 });
+        }
+        assert.deepEqual(seen, all);
+        // A position after every tag of a digest skips to the next digest.
+        const first = all[0]!;
+        const next = await store.listImageIds(id, { tagStatus: 'ANY', after: { digest: first.digest, tag: '~' }, limit: 100 });
+        assert.ok(next.every((r) => r.digest > first.digest));
+      });
+
+      it('lists manifest digests in byte-wise order, page by page', async () => {
+        const id = await newRepository();
+        const digests = [];
+        for (let i = 0; i < 7; i++) digests.push((await pushed(id, `{"n":${i}}`)).digest);
+        await pushed(await newRepository('elsewhere'), '{"other":1}');
+        await assertPages((page) => store.listManifestDigests(id, page), byteOrder(digests), 2);
+      });
+
+      it('describes images: tags, blob bytes, children, push and pull times', async () => {
+        const id = await newRepository();
+        const blobs = [
+          { digest: digestOf('config'), size: 100 },
+          { digest: digestOf('layer'), size: 5_000_000_000 },
+        ];
+        for (const blob of blobs) {
+          await store.putBlob(blob);
+          await store.linkBlob(id, blob.digest);
+        }
+        const image = await pushed(id, '{"image":1}', { blobDigests: blobs.map((b) => b.digest), artifactType: 'application/vnd.oci.image.config.v1+json' });
+        const index = await pushed(id, '{"index":1}', { mediaType: 'application/vnd.oci.image.index.v1+json', childDigests: [image.digest], createdAt: later(3) });
+        await store.putTag(id, 'v2', image.digest, t0);
+        await store.putTag(id, 'v1', image.digest, t0);
+        await store.putTag(id, 'latest', index.digest, t0);
+
+        const details = await store.describeImages(id, [index.digest, image.digest, digestOf('absent'), image.digest]);
+        const expected = [
+          {
+            digest: image.digest,
+            mediaType: image.mediaType,
+            artifactType: 'application/vnd.oci.image.config.v1+json',
+            tags: ['v1', 'v2'],
+            blobBytes: 5_000_000_100,
+            childDigests: [],
+            pushedAt: t0,
+            lastPulledAt: null,
+          },
+          {
+            digest: index.digest,
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            artifactType: null,
+            tags: ['latest'],
+            blobBytes: 0,
+            childDigests: [image.digest],
+            pushedAt: later(3),
+            lastPulledAt: null,
+          },
+        ].sort((x, y) => (x.digest < y.digest ? -1 : 1));
+        assert.deepEqual(details, expected);
+        assert.deepEqual(await store.describeImages(id, []), []);
+        assert.deepEqual(await store.describeImages(await newRepository('elsewhere'), [image.digest]), []);
+      });
+
+      it('records pull times, keeping only later ones', async () => {
+        const id = await newRepository();
+        const m = await pushed(id, '{"pulled":1}');
+        const other = await pushed(id, '{"never":1}');
+        await store.recordPulls([
+          { repositoryId: id, digest: m.digest, at: later(10) },
+          { repositoryId: id, digest: digestOf('absent'), at: later(10) },
+        ]);
+        await store.recordPulls([{ repositoryId: id, digest: m.digest, at: later(5) }]);
+        await store.recordPulls([]);
+        const [pulled, never] = await Promise.all([m, other].map(async (x) => (await store.describeImages(id, [x.digest]))[0]));
+        assert.deepEqual(pulled?.lastPulledAt, later(10));
+        assert.equal(never?.lastPulledAt, null);
+        await store.recordPulls([{ repositoryId: id, digest: m.digest, at: later(20) }]);
+        assert.deepEqual((await store.describeImages(id, [m.digest]))[0]?.lastPulledAt, later(20));
+      });
+    });
+
+    describe('identities', () => {
+      const account = '123456789012';
+      const principal = (name: string, kind: PrincipalKind = 'user'): PrincipalRecord => ({
+        arn: `arn:aws:iam::${account}:${kind}/${name}`,
+        account,
+        kind,
+        name,
+        id: `${kind === 'user' ? 'AIDA' : 'AROA'}${name.toUpperCase().padEnd(17, 'X')}`,
+        path: '/',
+        trustPolicy: kind === 'role' ? '{"Version":"2012-10-17","Statement":[]}' : null,
+        createdAt: t0,
+      });
+      const key = (id: string, principalArn: string, extra: Partial<AccessKeyRecord> = {}): AccessKeyRecord => ({
+        id,
+        secret: `secret-${id}`,
+        principalArn,
+        status: 'Active',
+        createdAt: t0,
+        sessionToken: null,
+        expiresAt: null,
+        sessionArn: null,
+        ...extra,
+      });
+
+      it('creates, gets, lists and deletes principals; a name is unique per account and kind', async () => {
+        const alice = principal('alice');
+        await store.createPrincipal(alice);
+        await store.createPrincipal(principal('bob'));
+        await store.createPrincipal(principal('alice', 'role'));
+        await store.createPrincipal({ ...principal('carol'), account: '210987654321', arn: 'arn:aws:iam::210987654321:user/carol', id: 'AIDACAROLOTHER' });
+        await assert.rejects(store.createPrincipal({ ...alice, arn: `${alice.arn}-2`, id: 'AIDAOTHER' }), (err) => isDomainError(err, 'ENTITY_ALREADY_EXISTS'));
+        assert.deepEqual(await store.getPrincipal(alice.arn), alice);
+        assert.equal(await store.getPrincipal('arn:aws:iam::123456789012:user/absent'), undefined);
+        assert.deepEqual((await store.listPrincipals(account, 'user')).map((p) => p.name), ['alice', 'bob']);
+        assert.deepEqual(await store.listPrincipals(account, 'role'), [principal('alice', 'role')]);
+        assert.equal(await store.deletePrincipal(alice.arn), true);
+        assert.equal(await store.deletePrincipal(alice.arn), false);
+        assert.equal(await store.getPrincipal(alice.arn), undefined);
+      });
+
+      it('keeps inline policies per principal, removed with it', async () => {
+        const alice = principal('alice');
+        const bob = principal('bob');
+        await store.createPrincipal(alice);
+        await store.createPrincipal(bob);
+        await store.putInlinePolicy(alice.arn, { name: 'pull', document: '{"v":1}' });
+        await store.putInlinePolicy(alice.arn, { name: 'Admin', document: '{"v":2}' });
+        await store.putInlinePolicy(alice.arn, { name: 'pull', document: '{"v":3}' });
+        await store.putInlinePolicy(bob.arn, { name: 'pull', document: '{"bob":1}' });
+        assert.deepEqual(await store.getInlinePolicy(alice.arn, 'pull'), { name: 'pull', document: '{"v":3}' });
+        assert.equal(await store.getInlinePolicy(alice.arn, 'absent'), undefined);
+        assert.deepEqual(await store.listInlinePolicies(alice.arn), [
+          { name: 'Admin', document: '{"v":2}' },
+          { name: 'pull', document: '{"v":3}' },
+        ]);
+        assert.equal(await store.deleteInlinePolicy(alice.arn, 'Admin'), true);
+        assert.equal(await store.deleteInlinePolicy(alice.arn, 'Admin'), false);
+        await store.deletePrincipal(alice.arn);
+        await store.createPrincipal(alice);
+        assert.deepEqual(await store.listInlinePolicies(alice.arn), []);
+        assert.deepEqual(await store.listInlinePolicies(bob.arn), [{ name: 'pull', document: '{"bob":1}' }]);
+      });
+
+      it('keeps access keys: long-term ones listed oldest first, sessions apart, expired sessions dropped', async () => {
+        const alice = principal('alice');
+        const role = principal('deployer', 'role');
+        await store.createPrincipal(alice);
+        await store.createPrincipal(role);
+        const older = key('AKIAOLDER', alice.arn, { createdAt: t0 });
+        const newer = key('AKIANEWER', alice.arn, { createdAt: later(1) });
+        const session = key('ASIASESSION', role.arn, { sessionToken: 'token', expiresAt: later(100), sessionArn: `arn:aws:sts::${account}:assumed-role/deployer/s` });
+        const expired = key('ASIAEXPIRED', role.arn, { sessionToken: 'old', expiresAt: later(10), sessionArn: `arn:aws:sts::${account}:assumed-role/deployer/t` });
+        const root = key('AKIAROOT', `arn:aws:iam::${account}:root`);
+        for (const k of [newer, older, session, expired, root]) await store.createAccessKey(k);
+
+        assert.deepEqual(await store.getAccessKey('ASIASESSION'), session);
+        assert.equal(await store.getAccessKey('AKIAABSENT'), undefined);
+        assert.deepEqual(await store.listAccessKeys(alice.arn), [older, newer]);
+        assert.deepEqual(await store.listAccessKeys(role.arn), []);
+        assert.deepEqual(await store.listAccessKeys(root.principalArn), [root]);
+
+        assert.equal(await store.setAccessKeyStatus('AKIAOLDER', 'Inactive'), true);
+        assert.equal(await store.setAccessKeyStatus('AKIAABSENT', 'Inactive'), false);
+        assert.equal((await store.getAccessKey('AKIAOLDER'))?.status, 'Inactive');
+
+        assert.equal(await store.deleteExpiredSessions(later(50)), 1);
+        assert.equal(await store.getAccessKey('ASIAEXPIRED'), undefined);
+        assert.ok(await store.getAccessKey('ASIASESSION'));
+
+        assert.equal(await store.deleteAccessKey('AKIANEWER'), true);
+        assert.equal(await store.deleteAccessKey('AKIANEWER'), false);
+        await store.deletePrincipal(alice.arn);
+        assert.equal(await store.getAccessKey('AKIAOLDER'), undefined);
+        assert.ok(await store.getAccessKey('AKIAROOT'));
+      });
+
+      it('counts the access generation up, once per bump, also concurrently', async () => {
+        assert.equal(await store.getAccessGeneration(), 0);
+        assert.equal(await store.bumpAccessGeneration(), 1);
+        const bumped = await Promise.all(Array.from({ length: 10 }, () => store.bumpAccessGeneration()));
+        assert.deepEqual([...bumped].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        assert.equal(await store.getAccessGeneration(), 11);
       });
     });
 

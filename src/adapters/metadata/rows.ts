@@ -1,11 +1,17 @@
 import type { Selectable } from 'kysely';
+import { DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '../../domain/model/repository-settings.js';
 import type { ManifestRecord, ManifestSummary, RepositoryRecord, UploadRecord } from '../../domain/ports/metadata-store.js';
 import type { ManifestsTable, RepositoriesTable, UploadsTable } from './schema.js';
 
 /** Conversions between rows and the port's records, the same for both dialects. */
 
 export function toRepository(row: Selectable<RepositoriesTable>): RepositoryRecord {
-  return { id: row.id, name: row.name, createdAt: new Date(row.created_at) };
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.created_at),
+    settings: { ...DEFAULT_REPOSITORY_SETTINGS, ...(JSON.parse(row.settings) as Partial<RepositorySettings>) },
+  };
 }
 
 export type ManifestSummaryRow = Pick<

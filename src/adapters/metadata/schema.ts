@@ -12,12 +12,22 @@ export interface Database {
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  repository_documents: RepositoryDocumentsTable;
+  repository_tags: RepositoryTagsTable;
+  registry_documents: RegistryDocumentsTable;
+  creation_templates: CreationTemplatesTable;
+  principals: PrincipalsTable;
+  inline_policies: InlinePoliciesTable;
+  access_keys: AccessKeysTable;
+  counters: CountersTable;
 }
 
 export interface RepositoriesTable {
   id: Generated<number>;
   name: string;
   created_at: number;
+  /** JSON text of the repository's settings; '{}' means the defaults. */
+  settings: Generated<string>;
 }
 
 export interface BlobsTable {
@@ -41,6 +51,7 @@ export interface ManifestsTable {
   payload: Uint8Array;
   size: number;
   created_at: number;
+  last_pulled_at: Generated<number | null>;
 }
 
 export type ReferenceKind = 'blob' | 'manifest';
@@ -66,4 +77,63 @@ export interface UploadsTable {
   byte_offset: number;
   started_at: number;
   updated_at: number;
+}
+
+export interface RepositoryDocumentsTable {
+  repository_id: number;
+  kind: string;
+  text: string;
+  updated_at: number;
+}
+
+export interface RepositoryTagsTable {
+  repository_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RegistryDocumentsTable {
+  kind: string;
+  text: string;
+  updated_at: number;
+}
+
+export interface CreationTemplatesTable {
+  prefix: string;
+  document: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PrincipalsTable {
+  arn: string;
+  account: string;
+  kind: string;
+  name: string;
+  id: string;
+  path: string;
+  trust_policy: string | null;
+  created_at: number;
+}
+
+export interface InlinePoliciesTable {
+  principal_arn: string;
+  name: string;
+  document: string;
+}
+
+export interface AccessKeysTable {
+  id: string;
+  secret: string;
+  principal_arn: string;
+  status: string;
+  created_at: number;
+  session_token: string | null;
+  expires_at: number | null;
+  session_arn: string | null;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
 }

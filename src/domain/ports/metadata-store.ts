@@ -1,3 +1,7 @@
+import type { RepositorySettings } from '../model/repository-settings.js';
+import type { EcrMetadataOps } from './ecr-metadata.js';
+import type { IdentityMetadataOps } from './identity-metadata.js';
+
 /**
  * The metadata store is the source of truth for everything but blob bytes.
  * Digests are their canonical strings here ("sha256:…"); the domain parses them before they get here.
@@ -8,6 +12,7 @@ export interface RepositoryRecord {
   id: number;
   name: string;
   createdAt: Date;
+  settings: RepositorySettings;
 }
 
 export interface BlobRecord {
@@ -54,13 +59,16 @@ export interface Page {
   limit?: number;
 }
 
-export interface MetadataOps {
+/** Repositories and their content: blobs, manifests, tags, uploads. */
+export interface ContentMetadataOps {
   // Repositories
   /** Rejects with DomainError REPOSITORY_ALREADY_EXISTS when the name is taken. */
-  createRepository(input: { name: string; createdAt: Date }): Promise<RepositoryRecord>;
+  createRepository(input: { name: string; createdAt: Date; settings?: RepositorySettings }): Promise<RepositoryRecord>;
   getRepository(name: string): Promise<RepositoryRecord | undefined>;
   /** Names in byte-wise lexical order. */
   listRepositories(page: Page): Promise<string[]>;
+  /** Records in byte-wise name order. */
+  listRepositoryRecords(page: Page): Promise<RepositoryRecord[]>;
   /** Removes the repository with its tags, manifests, blob links and uploads. */
   deleteRepository(id: number): Promise<void>;
 
@@ -106,6 +114,8 @@ export interface MetadataOps {
   advanceUpload(id: string, expected: number, offset: number, at: Date): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
 }
+
+export interface MetadataOps extends ContentMetadataOps, EcrMetadataOps, IdentityMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { initial } from './0001-initial.js';
+import { ecrAndIdentity } from './0002-ecr-and-identity.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -12,9 +13,11 @@ export type { SqlDialect } from './dialect-ddl.js';
 const migrations: Record<SqlDialect, Record<string, Migration>> = {
   sqlite: {
     '0001_initial': initial(dialectDdl.sqlite),
+    '0002_ecr_and_identity': ecrAndIdentity(dialectDdl.sqlite),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
+    '0002_ecr_and_identity': ecrAndIdentity(dialectDdl.postgres),
   },
 };
 
