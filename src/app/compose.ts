@@ -25,6 +25,10 @@ export async function openConfiguredMetadata(config: Pick<Config, 'dataDir' | 'd
 export async function composeServices(config: Config): Promise<Services> {
   const metadata = await openConfiguredMetadata(config);
   const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
-  const registry = new Registry({ metadata, objects, clock: systemClock, policy: { createOnPush: config.createOnPush } });
-  return { metadata, registry, close: () => metadata.close() };
+  const registry = new Registry({ metadata, objects, clock: systemClock, registryId: config.accountId, createOnPush: config.createOnPush });
+  const close = async () => {
+    await registry.close();
+    await metadata.close();
+  };
+  return { metadata, registry, close };
 }

@@ -19,6 +19,8 @@ export const ConfigSchema = z
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The registry's AWS account: ECR's registryId, in every ARN and repositoryUri. */
+    accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').default('000000000000'),
   })
   .strict()
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {

@@ -55,7 +55,7 @@ async function withRepositories(flags: StoreFlags, work: (repositories: Reposito
   const config = configFrom(flags);
   const metadata = await openConfiguredMetadata(config);
   try {
-    await work(new Repositories(metadata, systemClock, { createOnPush: config.createOnPush }));
+    await work(new Repositories(metadata, systemClock, { registryId: config.accountId, createOnPush: config.createOnPush }));
   } finally {
     await metadata.close();
   }

@@ -3,19 +3,27 @@ import { Digest } from '../model/digest.js';
 import { type ParsedManifest, parseManifest } from '../model/manifest.js';
 import { isNonDistributable } from '../model/media-types.js';
 import { parseTag, type Reference } from '../model/reference.js';
+import { isTagImmutable } from '../model/tag-mutability.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestRecord, ManifestSummary, MetadataStore, Page, RepositoryRecord } from '../ports/metadata-store.js';
+import { referencesNotFound, tagImmutable } from './ecr-errors.js';
 import { MAX_MANIFEST_BYTES } from './limits.js';
+import type { PullRecorder } from './pull-recorder.js';
 
 export interface PushedManifest {
   digest: Digest;
+  mediaType: string;
   subject?: Digest;
+  /** Pushed by tag: the digest the tag pointed at before, if it existed (the pushed digest itself when unchanged). */
+  previousTagTarget?: string;
 }
 
 export class Manifests {
   constructor(
     private readonly metadata: MetadataStore,
     private readonly clock: Clock,
+    private readonly pulls: PullRecorder,
+    private readonly registryId: string,
   ) {}
 
   async get(repository: RepositoryRecord, reference: Reference): Promise<ManifestRecord> {
@@ -30,9 +38,18 @@ export class Manifests {
     return manifest;
   }
 
+  /** A manifest fetched to be used, not just looked at (GET, not HEAD): its pull time is recorded. */
+  async pull(repository: RepositoryRecord, reference: Reference): Promise<ManifestRecord> {
+    const manifest = await this.get(repository, reference);
+    this.pulls.record(repository.id, manifest.digest);
+    return manifest;
+  }
+
   /**
    * Stores a manifest under its digest and, when pushed by tag, points the tag at it, in one transaction.
-   * Every blob and child manifest it references must already be in the repository.
+   * Every blob and child manifest it references must already be in the repository. An immutable tag
+   * (the repository's tag mutability) may be pushed again only with the digest it has: the check is
+   * made on the tag move itself, inside the transaction, so of concurrent pushes exactly one wins.
    */
   async put(repository: RepositoryRecord, reference: Reference, contentType: string | undefined, payload: Uint8Array): Promise<PushedManifest> {
     if (payload.byteLength > MAX_MANIFEST_BYTES) throw tooLarge();
@@ -44,12 +61,12 @@ export class Manifests {
     const blobDigests = unique(parsed.blobs.filter((b) => !(isNonDistributable(b.mediaType) && b.urls?.length)).map((b) => b.digest.toString()));
     const childDigests = unique(parsed.manifests.map((m) => m.digest.toString()));
     const now = this.clock.now();
-    await this.metadata.transaction(async (tx) => {
+    const previousTagTarget = await this.metadata.transaction(async (tx) => {
       const [linked, children] = await Promise.all([tx.findLinkedBlobs(repository.id, blobDigests), tx.findManifests(repository.id, childDigests)]);
-      const missingBlob = blobDigests.find((d) => !linked.has(d));
-      if (missingBlob) throw missing('blob', missingBlob, repository);
-      const missingChild = childDigests.find((d) => !children.has(d));
-      if (missingChild) throw missing('manifest', missingChild, repository);
+      const missingBlobs = blobDigests.filter((d) => !linked.has(d));
+      if (missingBlobs.length > 0) throw referencesNotFound('blob', missingBlobs, repository.name, this.registryId);
+      const missingChildren = childDigests.filter((d) => !children.has(d));
+      if (missingChildren.length > 0) throw referencesNotFound('manifest', missingChildren, repository.name, this.registryId);
       await tx.putManifest({
         repositoryId: repository.id,
         digest: digest.toString(),
@@ -62,9 +79,20 @@ export class Manifests {
         blobDigests,
         childDigests,
       });
-      if (reference.kind === 'tag') await tx.putTag(repository.id, reference.tag, digest.toString(), now);
+      if (reference.kind !== 'tag') return undefined;
+      const previous = await tx.putTag(repository.id, reference.tag, digest.toString(), now);
+      // Throwing rolls the move (and the manifest, if new) back.
+      if (previous !== undefined && previous !== digest.toString() && isTagImmutable(repository.settings, reference.tag)) {
+        throw tagImmutable(reference.tag, repository.name);
+      }
+      return previous;
     });
-    return { digest, ...(parsed.subject && { subject: parsed.subject.digest }) };
+    return {
+      digest,
+      mediaType: parsed.mediaType,
+      ...(parsed.subject && { subject: parsed.subject.digest }),
+      ...(previousTagTarget !== undefined && { previousTagTarget }),
+    };
   }
 
   async delete(repository: RepositoryRecord, digest: Digest): Promise<void> {
@@ -95,10 +123,6 @@ function artifactTypeOf(parsed: ParsedManifest): string | null {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-function missing(kind: 'blob' | 'manifest', digest: string, repository: RepositoryRecord): DomainError {
-  return new DomainError('MANIFEST_BLOB_UNKNOWN', `manifest references ${kind} ${digest}, which is not in repository "${repository.name}"; push it first`, { digest });
 }
 
 export function tooLarge(): DomainError {

@@ -3,20 +3,50 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { BlobLinks } from './blob-links.js';
+import { CreationTemplates } from './creation-templates.js';
+import { Images } from './images.js';
+import { Layers } from './layers.js';
 import { Manifests } from './manifests.js';
-import { Repositories, type RepositoryPolicy } from './repositories.js';
+import { PullRecorder } from './pull-recorder.js';
+import { Repositories, type RepositoryConfig } from './repositories.js';
+import { RepositoryDocuments } from './repository-documents.js';
+
+export interface RegistryDeps extends RepositoryConfig {
+  metadata: MetadataStore;
+  objects: ObjectStore;
+  clock: Clock;
+}
 
 /** The registry core that protocol surfaces call: one object per process, shared by every request. */
 export class Registry {
+  /** The 12-digit account id the registry answers as (ECR's registryId). */
+  readonly registryId: string;
   readonly repositories: Repositories;
+  readonly repositoryDocuments: RepositoryDocuments;
+  readonly creationTemplates: CreationTemplates;
   readonly manifests: Manifests;
+  readonly images: Images;
+  readonly layers: Layers;
   readonly blobs: BlobStore;
   readonly blobLinks: BlobLinks;
+  readonly pulls: PullRecorder;
 
-  constructor(deps: { metadata: MetadataStore; objects: ObjectStore; clock: Clock; policy: RepositoryPolicy }) {
-    this.repositories = new Repositories(deps.metadata, deps.clock, deps.policy);
-    this.manifests = new Manifests(deps.metadata, deps.clock);
-    this.blobs = new BlobStore(deps.objects, deps.metadata, deps.clock);
-    this.blobLinks = new BlobLinks(deps.metadata);
+  constructor(deps: RegistryDeps) {
+    const { metadata, objects, clock, registryId, createOnPush } = deps;
+    this.registryId = registryId;
+    this.pulls = new PullRecorder(metadata, clock);
+    this.repositories = new Repositories(metadata, clock, { registryId, createOnPush });
+    this.repositoryDocuments = new RepositoryDocuments(metadata, clock, this.repositories, registryId);
+    this.creationTemplates = new CreationTemplates(metadata, clock, registryId);
+    this.manifests = new Manifests(metadata, clock, this.pulls, registryId);
+    this.images = new Images(metadata, this.repositories, this.manifests, this.pulls, registryId);
+    this.blobs = new BlobStore(objects, metadata, clock);
+    this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
+    this.blobLinks = new BlobLinks(metadata);
+  }
+
+  /** Writes what is still buffered (pull times); call before closing the metadata store. */
+  async close(): Promise<void> {
+    await this.pulls.close();
   }
 }

@@ -8,7 +8,7 @@ import { contentLengthOf, parseContentRange } from './http-parsing.js';
 /** POST /v2/<name>/blobs/uploads/: a mount, a whole blob in one request (?digest=), or a new session. */
 export async function startUpload(ctx: OciContext, name: string) {
   const { registry, query } = ctx;
-  const repository = await registry.repositories.forPush(name);
+  const repository = await registry.repositories.forPush(name, { authorizeCreate: async () => {} });
   if (query.mount !== undefined) {
     const mounted = await registry.blobLinks.mount(repository, Digest.parse(query.mount), query.from);
     if (mounted) return created(ctx, name, mounted);
