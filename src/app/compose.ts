@@ -2,14 +2,30 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openMetadataStore } from '../adapters/metadata/index.js';
 import { FsObjectStore } from '../adapters/object-store/fs/fs-object-store.js';
-import { systemClock } from '../domain/ports/clock.js';
+import type { AccountScope } from '../domain/model/arn.js';
+import { AccessGeneration } from '../domain/identity/access-generation.js';
+import { Authenticator } from '../domain/identity/authenticator.js';
+import { Identities } from '../domain/identity/identities.js';
+import { SignedTokens } from '../domain/identity/signed-tokens.js';
+import { AccessControl } from '../domain/policy/access-control.js';
+import { type Clock, systemClock } from '../domain/ports/clock.js';
 import type { MetadataStore } from '../domain/ports/metadata-store.js';
+import { DownloadLinks } from '../domain/registry/download-links.js';
 import { Registry } from '../domain/registry/registry.js';
+import { RegistrySettings } from '../domain/registry/registry-settings.js';
 import type { Config } from './config.js';
 
 export interface Services {
+  config: Config;
+  scope: AccountScope;
+  clock: Clock;
   metadata: MetadataStore;
   registry: Registry;
+  identities: Identities;
+  authenticator: Authenticator;
+  access: AccessControl;
+  downloads: DownloadLinks;
+  registrySettings: RegistrySettings;
   close(): Promise<void>;
 }
 
@@ -21,14 +37,31 @@ export async function openConfiguredMetadata(config: Pick<Config, 'dataDir' | 'd
   return openMetadataStore({ kind: 'sqlite', path: join(dataDir, 'berth.db') });
 }
 
+/** The domain services over an open metadata store; the CLI uses these without the object store's bytes. */
+export function composeDomain(config: Config, metadata: MetadataStore, clock: Clock = systemClock) {
+  const scope: AccountScope = { account: config.accountId, region: config.region };
+  const generation = new AccessGeneration(metadata, clock);
+  const tokens = new SignedTokens(metadata, clock);
+  const access = new AccessControl(metadata, scope, clock, generation);
+  return {
+    scope,
+    access,
+    registrySettings: new RegistrySettings(metadata, access, clock, scope.account),
+    identities: new Identities(metadata, clock, generation),
+    authenticator: new Authenticator(metadata, clock, generation, tokens),
+    downloads: new DownloadLinks(tokens, clock),
+  };
+}
+
 /** Config -> adapters -> domain services. The only place that knows all three layers. */
 export async function composeServices(config: Config): Promise<Services> {
+  const clock = systemClock;
   const metadata = await openConfiguredMetadata(config);
   const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
-  const registry = new Registry({ metadata, objects, clock: systemClock, registryId: config.accountId, createOnPush: config.createOnPush });
+  const registry = new Registry({ metadata, objects, clock, registryId: config.accountId, createOnPush: config.createOnPush });
   const close = async () => {
     await registry.close();
     await metadata.close();
   };
-  return { metadata, registry, close };
+  return { config, clock, metadata, registry, ...composeDomain(config, metadata, clock), close };
 }

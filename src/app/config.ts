@@ -19,13 +19,28 @@ export const ConfigSchema = z
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Off: every request is served as the administrator, without credentials. Only for benchmarks and
+     * throwaway local registries; the server warns at start.
+     */
+    auth: booleanText.default(true),
     /** The registry's AWS account: ECR's registryId, in every ARN and repositoryUri. */
     accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').default('000000000000'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1').default('us-east-1'),
+    /** host[:port] clients use to reach the registry, for repositoryUri and proxyEndpoint; default: the request's Host. */
+    publicHost: z.string().min(1).optional(),
+    /** The administrator's access key, created on first start; generated when unset. */
+    adminAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16-128 upper-case letters and digits, like AKIA…').optional(),
+    adminSecretAccessKey: z.string().min(16).max(128).optional(),
   })
   .strict()
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
     message: 'tlsCert and tlsKey go together: set both to serve HTTPS, or neither',
     path: ['tlsCert'],
+  })
+  .refine((c) => (c.adminAccessKeyId === undefined) === (c.adminSecretAccessKey === undefined), {
+    message: 'adminAccessKeyId and adminSecretAccessKey go together: set both, or neither to have them generated',
+    path: ['adminAccessKeyId'],
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { authenticateAwsRequest } from '../protocols/aws/authenticate.js';
+import { ReplayGuard } from '../protocols/aws/replay-guard.js';
+import { ecrHandlers } from '../protocols/ecr/operations/index.js';
+import { ecrPlugin } from '../protocols/ecr/plugin.js';
+import { isQueryProtocolRequest, queryProtocolHandler } from '../protocols/iam/handler.js';
 import { ociPlugin } from '../protocols/oci/plugin.js';
+import type { Caller } from '../domain/identity/caller.js';
 import type { Config } from './config.js';
 import type { Services } from './compose.js';
 
@@ -13,7 +19,12 @@ export interface BerthServer {
   close(): Promise<void>;
 }
 
-export function buildServer(config: Config, services: Services): BerthServer {
+export interface ServerOptions {
+  /** Set when config.auth is off: who every request acts as. */
+  openAccessAs?: Caller;
+}
+
+export function buildServer(config: Config, services: Services, options: ServerOptions = {}): BerthServer {
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const app = Fastify({
     ...(tls && { https: tls }),
@@ -39,7 +50,17 @@ export function buildServer(config: Config, services: Services): BerthServer {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' })));
-  app.register(ociPlugin(services.registry));
+  app.register(ociPlugin({ ...services, ...options }));
+  const auth = { authenticator: services.authenticator, replays: new ReplayGuard(), clock: services.clock };
+  app.register(
+    ecrPlugin({
+      authenticate: async (request) =>
+        options.openAccessAs ??
+        (await authenticateAwsRequest(auth, { ...request, payloadSha256: request.bodySha256 }, ['ecr'])).caller,
+      handlers: ecrHandlers({ ...services, ...(config.publicHost && { publicHost: config.publicHost }) }),
+      queryProtocol: { matches: isQueryProtocolRequest, handle: queryProtocolHandler({ ...services, auth }) },
+    }),
+  );
 
   return {
     app,

@@ -1,28 +1,11 @@
 import { Command, Option } from 'commander';
-import { openConfiguredMetadata } from '../app/compose.js';
-import { type Config, ConfigError, type ConfigKey, loadConfig } from '../app/config.js';
+import { ConfigError } from '../app/config.js';
 import { isDomainError } from '../domain/errors.js';
 import { Repositories } from '../domain/registry/repositories.js';
 import { systemClock } from '../domain/ports/clock.js';
+import { registerIamCommands } from './iam.js';
 import { serve } from './serve.js';
-
-interface StoreFlags {
-  config?: string;
-  dataDir?: string;
-  databaseUrl?: string;
-}
-
-function storeOptions(command: Command): Command {
-  return command
-    .option('-c, --config <file>', 'JSON config file (also BERTH_CONFIG)')
-    .option('--data-dir <dir>', 'data directory (BERTH_DATA_DIR; default ./data)')
-    .option('--database-url <url>', 'PostgreSQL URL instead of the embedded SQLite (BERTH_DATABASE_URL)');
-}
-
-function configFrom(flags: StoreFlags & Partial<Record<ConfigKey, unknown>>): Config {
-  const { config: file, ...rest } = flags;
-  return loadConfig({ ...(file !== undefined && { file }), flags: rest });
-}
+import { configFrom, type StoreFlags, storeOptions, withDomain } from './store-options.js';
 
 const program = new Command().name('berth').description('Berth: a self-hosted container registry, drop-in for Amazon ECR');
 
@@ -52,14 +35,10 @@ storeOptions(repo.command('list').description('list repositories')).action(async
 });
 
 async function withRepositories(flags: StoreFlags, work: (repositories: Repositories) => Promise<void>): Promise<void> {
-  const config = configFrom(flags);
-  const metadata = await openConfiguredMetadata(config);
-  try {
-    await work(new Repositories(metadata, systemClock, { registryId: config.accountId, createOnPush: config.createOnPush }));
-  } finally {
-    await metadata.close();
-  }
+  await withDomain(flags, ({ metadata, config }) => work(new Repositories(metadata, systemClock, { registryId: config.accountId, createOnPush: config.createOnPush })));
 }
+
+registerIamCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {

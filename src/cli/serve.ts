@@ -1,14 +1,18 @@
 import path from 'node:path';
 import { composeServices } from '../app/compose.js';
 import type { Config } from '../app/config.js';
+import { ADMIN_CREDENTIALS_FILE, type AdminCredentials, administratorCaller, ensureAdministrator } from '../app/administrator.js';
 import { buildServer } from '../app/server.js';
 
 /** Runs the registry until SIGTERM/SIGINT, then shuts down gracefully (in-flight requests finish). */
 export async function serve(config: Config): Promise<void> {
   const services = await composeServices(config);
-  const server = buildServer(config, services);
+  const admin = await ensureAdministrator(config, services.identities);
+  const openAccessAs = config.auth ? undefined : await administratorCaller(services.authenticator, admin.credentials);
+  const server = buildServer(config, services, { ...(openAccessAs && { openAccessAs }) });
   const { url, port } = await server.listen();
-  process.stderr.write(banner(url, port, config));
+  if (openAccessAs) server.app.log.warn('authentication is OFF (auth=false): anyone who can reach this port has full access; use it only for benchmarks and throwaway registries');
+  process.stderr.write(banner(url, port, config, admin));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -27,24 +31,27 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** How the user can run this CLI again: bin/berth from a checkout, else berth on the PATH. */
-function cliName(): string {
-  const script = process.argv[1];
-  const relative = script ? path.relative(process.cwd(), script) : '';
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : 'berth';
-}
-
-function banner(url: string, port: number, config: Config): string {
+/** What to paste to start using the registry; the secret is shown only when it was just created. */
+function banner(url: string, port: number, config: Config, admin: { credentials: AdminCredentials; created: boolean }): string {
   const registry = url.replace(/^https?:\/\//, '');
+  const credentialsFile = path.join(path.resolve(config.dataDir), ADMIN_CREDENTIALS_FILE);
+  const secret = admin.created ? admin.credentials.secretAccessKey : `<secretAccessKey from ${credentialsFile}>`;
   const repoHint = config.createOnPush
     ? '  (create-on-push is on: pushing to a new repository creates it)'
-    : `  ${cliName()} repo create my-app${config.dataDir !== './data' ? ` --data-dir ${config.dataDir}` : ''}    # repositories are explicit, as in ECR`;
+    : `  aws ecr create-repository --repository-name my-app    # repositories are explicit, as in ECR`;
   return [
     '',
-    `Berth is serving the OCI registry API at ${url}/v2/ (port ${port})`,
+    `Berth is serving the ECR API at ${url}/ and the OCI registry API at ${url}/v2/ (port ${port})`,
+    `Account ${config.accountId}, region ${config.region}.`,
     '',
-    'Push an image:',
+    admin.created ? `Administrator access key created and saved (mode 0600) in ${credentialsFile}:` : `Administrator access key (saved in ${credentialsFile}):`,
+    `  export AWS_ACCESS_KEY_ID=${admin.credentials.accessKeyId}`,
+    `  export AWS_SECRET_ACCESS_KEY=${secret}`,
+    `  export AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL=${url}`,
+    '',
+    'Log in and push an image:',
     repoHint,
+    `  aws ecr get-login-password | docker login --username AWS --password-stdin ${registry}`,
     `  docker tag my-app:latest ${registry}/my-app:latest`,
     `  docker push ${registry}/my-app:latest`,
     '',

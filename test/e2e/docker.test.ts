@@ -1,15 +1,15 @@
 /**
  * The docker CLI (through a real dockerd) against the registry under test, over plain HTTP on
- * loopback (docker treats 127.0.0.0/8 as an insecure registry).
+ * loopback (docker treats 127.0.0.0/8 as an insecure registry), logged in with `docker login`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { describeRun, dockerWorks, removeDir, run, tempDir } from '../support/tools.js';
+import { describeRun, dockerWorks, removeDir, tempDir } from '../support/tools.js';
 import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
-import { MANIFEST_ACCEPT, MT, OciClient } from './oci.js';
-import { docker, dockerEnv, pushedDigest, writeBuildContext, type BuildContext } from './local-images.js';
+import { MANIFEST_ACCEPT, MT, type OciClient } from './oci.js';
+import { DockerCli, pushedDigest, writeBuildContext, type BuildContext } from './local-images.js';
 
 const skip = skipReason('docker') ?? (dockerWorks() ? undefined : 'docker daemon not reachable (run .ci/e2e-setup.sh)');
 
@@ -18,6 +18,7 @@ describe('docker push/pull', { skip }, () => {
   let client: OciClient;
   let work: string;
   let context: BuildContext;
+  let docker: DockerCli;
   const id = randomBytes(4).toString('hex');
   const localTag = `berth-e2e/docker-app:${id}`;
   const toRemove: string[] = [localTag];
@@ -25,13 +26,15 @@ describe('docker push/pull', { skip }, () => {
   before(async () => {
     work = tempDir('docker');
     registry = await startRegistry();
-    client = new OciClient(registry.url);
+    client = await registry.client();
+    docker = new DockerCli(path.join(work, 'docker-config'));
+    await docker.login(registry);
     context = writeBuildContext(path.join(work, 'ctx'), `docker-${id}`);
-    await docker(['build', '-q', '-t', localTag, context.dir]);
+    await docker.ok(['build', '-q', '-t', localTag, context.dir]);
   });
 
   after(async () => {
-    if (toRemove.length) await run('docker', ['rmi', '-f', ...toRemove], { env: dockerEnv });
+    if (toRemove.length) await docker?.run(['rmi', '-f', ...toRemove]);
     await registry?.cleanup();
     if (work) removeDir(work);
   });
@@ -40,15 +43,15 @@ describe('docker push/pull', { skip }, () => {
     const repo = 'e2e/docker-app';
     await registry.createRepository(repo);
     const ref = `${registry.host}/${repo}`;
-    const imageId = (await docker(['image', 'inspect', '--format', '{{.Id}}', localTag])).trim();
-    const layers = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', localTag])) as string[];
+    const imageId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', localTag])).trim();
+    const layers = JSON.parse(await docker.ok(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', localTag])) as string[];
     assert.ok(layers.length >= 2, `expected a multi-layer image, got ${layers.length} layers`);
 
     const digests: string[] = [];
     for (const tag of ['v1', 'v2']) {
-      await docker(['tag', localTag, `${ref}:${tag}`]);
+      await docker.ok(['tag', localTag, `${ref}:${tag}`]);
       toRemove.push(`${ref}:${tag}`);
-      digests.push(pushedDigest(await docker(['push', `${ref}:${tag}`])));
+      digests.push(pushedDigest(await docker.ok(['push', `${ref}:${tag}`])));
     }
     assert.equal(digests[0], digests[1], 'both tags name the same manifest');
     const digest = digests[0]!;
@@ -62,29 +65,29 @@ describe('docker push/pull', { skip }, () => {
     assert.deepEqual([...tags.json<{ tags: string[] }>().tags].sort(), ['v1', 'v2']);
 
     // Forget the image locally, then pull it back.
-    await docker(['rmi', '-f', imageId]);
-    const gone = await run('docker', ['image', 'inspect', imageId], { env: dockerEnv });
+    await docker.ok(['rmi', '-f', imageId]);
+    const gone = await docker.run(['image', 'inspect', imageId]);
     assert.notEqual(gone.code, 0, 'image still present after rmi');
 
-    await docker(['pull', `${ref}:v1`]);
-    await docker(['pull', `${ref}@${digest}`]);
+    await docker.ok(['pull', `${ref}:v1`]);
+    await docker.ok(['pull', `${ref}@${digest}`]);
     toRemove.push(`${ref}@${digest}`);
-    const pulledId = (await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:v1`])).trim();
+    const pulledId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:v1`])).trim();
     assert.equal(pulledId, imageId, 'the pulled image has the same config digest (image id) as the one built');
-    const repoDigests = JSON.parse(await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${ref}:v1`])) as string[];
+    const repoDigests = JSON.parse(await docker.ok(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${ref}:v1`])) as string[];
     assert.ok(repoDigests.includes(`${ref}@${digest}`), `RepoDigests ${JSON.stringify(repoDigests)} lacks ${ref}@${digest}`);
 
     if (context.runnable) {
-      const out = await docker(['run', '--rm', '--network', 'none', `${ref}:v1`]);
+      const out = await docker.ok(['run', '--rm', '--network', 'none', `${ref}:v1`]);
       assert.equal(out, context.files['/data/one.txt']);
-      const two = await docker(['run', '--rm', '--network', 'none', `${ref}@${digest}`, '/bin/busybox', 'cat', '/data/two.txt']);
+      const two = await docker.ok(['run', '--rm', '--network', 'none', `${ref}@${digest}`, '/bin/busybox', 'cat', '/data/two.txt']);
       assert.equal(two, context.files['/data/two.txt']);
     } else {
       t.diagnostic('no static busybox: compared digests only, did not run a container');
     }
   });
 
-  it('refuses a push to a repository that does not exist, and accepts it after `berth repo create`', async (t) => {
+  it('refuses a push to a repository that does not exist, and accepts it after `aws ecr create-repository`', async (t) => {
     if (!registry.caps.explicitRepositories) {
       t.skip(`${registry.kind} creates repositories on push`);
       return;
@@ -92,17 +95,17 @@ describe('docker push/pull', { skip }, () => {
     const repo = `e2e/not-created-${id}`;
     const ref = `${registry.host}/${repo}:v1`;
     // The first test removes the local image; build it again (cheap) so this test stands alone.
-    await docker(['build', '-q', '-t', localTag, context.dir]);
-    await docker(['tag', localTag, ref]);
+    await docker.ok(['build', '-q', '-t', localTag, context.dir]);
+    await docker.ok(['tag', localTag, ref]);
     toRemove.push(ref);
 
-    const refused = await run('docker', ['push', ref], { env: dockerEnv });
+    const refused = await docker.run(['push', ref]);
     assert.notEqual(refused.code, 0, `push to a missing repository succeeded:\n${describeRun(refused)}`);
     assert.match(`${refused.stdout}\n${refused.stderr}`, /does not exist/i, `the error should say the repository does not exist:\n${describeRun(refused)}`);
     t.diagnostic(`refused as expected: ${(refused.stderr || refused.stdout).trim().split('\n').pop()}`);
 
     await registry.createRepository(repo);
-    const digest = pushedDigest(await docker(['push', ref]));
+    const digest = pushedDigest(await docker.ok(['push', ref]));
     const head = await client.request('HEAD', `/v2/${repo}/manifests/v1`, { headers: { Accept: MANIFEST_ACCEPT } });
     assert.equal(head.status, 200);
     assert.equal(head.header('docker-content-digest'), digest);
@@ -115,13 +118,13 @@ describe('docker push/pull', { skip }, () => {
     await registry.createRepository(mirror);
     // Push to `source` first: dockerd then remembers where the layers are and mounts them.
     const sourceRef = `${registry.host}/${source}:v1`;
-    await docker(['build', '-q', '-t', sourceRef, context.dir]);
+    await docker.ok(['build', '-q', '-t', sourceRef, context.dir]);
     toRemove.push(sourceRef);
-    await docker(['push', sourceRef]);
+    await docker.ok(['push', sourceRef]);
     const ref = `${registry.host}/${mirror}:v1`;
-    await docker(['tag', sourceRef, ref]);
+    await docker.ok(['tag', sourceRef, ref]);
     toRemove.push(ref);
-    const digest = pushedDigest(await docker(['push', ref]));
+    const digest = pushedDigest(await docker.ok(['push', ref]));
     const manifest = (await client.expect('GET', `/v2/${mirror}/manifests/${digest}`, [200], { headers: { Accept: MANIFEST_ACCEPT } })).json<{
       config: { digest: string; size: number };
       layers: Array<{ digest: string; size: number }>;
@@ -130,10 +133,10 @@ describe('docker push/pull', { skip }, () => {
       const head = await client.expect('HEAD', `/v2/${mirror}/blobs/${blob.digest}`, [200]);
       assert.equal(Number(head.header('content-length')), blob.size, `${blob.digest} in ${mirror}`);
     }
-    const imageId = (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
-    await docker(['rmi', '-f', imageId]);
-    await docker(['pull', ref]);
-    assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim(), imageId);
+    const imageId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', ref])).trim();
+    await docker.ok(['rmi', '-f', imageId]);
+    await docker.ok(['pull', ref]);
+    assert.equal((await docker.ok(['image', 'inspect', '--format', '{{.Id}}', ref])).trim(), imageId);
   });
 
   it('pushes a Docker manifest list with `docker manifest` and pulls the matching platform', async () => {
@@ -144,14 +147,14 @@ describe('docker push/pull', { skip }, () => {
     const digests: Record<string, string> = {};
     for (const arch of ['amd64', 'arm64']) {
       const ctx = writeBuildContext(path.join(work, `ctx-${arch}`), `list-${arch}-${id}`);
-      await docker(['build', '-q', '-t', `${ref}:${arch}`, ctx.dir]);
+      await docker.ok(['build', '-q', '-t', `${ref}:${arch}`, ctx.dir]);
       toRemove.push(`${ref}:${arch}`);
-      ids[arch] = (await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:${arch}`])).trim();
-      digests[arch] = pushedDigest(await docker(['push', `${ref}:${arch}`]));
+      ids[arch] = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:${arch}`])).trim();
+      digests[arch] = pushedDigest(await docker.ok(['push', `${ref}:${arch}`]));
     }
-    await docker(['manifest', 'create', '--insecure', `${ref}:multi`, `${ref}:amd64`, `${ref}:arm64`]);
-    await docker(['manifest', 'annotate', '--arch', 'arm64', '--os', 'linux', `${ref}:multi`, `${ref}:arm64`]);
-    const pushed = (await docker(['manifest', 'push', '--insecure', '--purge', `${ref}:multi`])).trim();
+    await docker.ok(['manifest', 'create', '--insecure', `${ref}:multi`, `${ref}:amd64`, `${ref}:arm64`]);
+    await docker.ok(['manifest', 'annotate', '--arch', 'arm64', '--os', 'linux', `${ref}:multi`, `${ref}:arm64`]);
+    const pushed = (await docker.ok(['manifest', 'push', '--insecure', '--purge', `${ref}:multi`])).trim();
     const listDigest = /sha256:[a-f0-9]{64}/.exec(pushed)?.[0];
     assert.ok(listDigest, `docker manifest push printed no digest: ${pushed}`);
 
@@ -164,10 +167,10 @@ describe('docker push/pull', { skip }, () => {
       digests,
     );
 
-    await docker(['rmi', '-f', ids.amd64!, ids.arm64!]);
-    await docker(['pull', `${ref}:multi`]);
+    await docker.ok(['rmi', '-f', ids.amd64!, ids.arm64!]);
+    await docker.ok(['pull', `${ref}:multi`]);
     toRemove.push(`${ref}:multi`);
-    const arch = (await docker(['version', '--format', '{{.Server.Arch}}'])).trim();
-    if (arch in ids) assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:multi`])).trim(), ids[arch], `pulled the ${arch} entry`);
+    const arch = (await docker.ok(['version', '--format', '{{.Server.Arch}}'])).trim();
+    if (arch in ids) assert.equal((await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:multi`])).trim(), ids[arch], `pulled the ${arch} entry`);
   });
 });

@@ -2,7 +2,8 @@
  * A real client across a crash: the server is killed with SIGKILL while `docker push` uploads a
  * large layer and restarted at once on the same port and data dir. dockerd retries failed layer
  * uploads by itself; the push must end up complete (by that retry, or by pushing again), and the
- * image pulled back must be the one built, alongside an image committed before the crash.
+ * image pulled back must be the one built, alongside an image committed before the crash. docker
+ * logs in once, before the crash, and keeps using that password after the restart.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,10 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dockerWorks, removeDir, run, sleep, tempDir, within } from '../support/tools.js';
+import { dockerWorks, removeDir, sleep, tempDir, within } from '../support/tools.js';
 import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
-import { docker, dockerEnv, pushedDigest, writeBuildContext } from './local-images.js';
-import { MANIFEST_ACCEPT, OciClient } from './oci.js';
+import { DockerCli, pushedDigest, writeBuildContext } from './local-images.js';
+import { MANIFEST_ACCEPT } from './oci.js';
 
 const skip = skipReason('docker') ?? (dockerWorks() ? undefined : 'docker daemon not reachable (run .ci/e2e-setup.sh)');
 const LAYER_MIB = 96;
@@ -21,16 +22,19 @@ const LAYER_MIB = 96;
 describe('kill -9 during docker push', { skip }, () => {
   let work: string;
   let registry: RegistryUnderTest;
+  let docker: DockerCli;
   const id = randomBytes(4).toString('hex');
   const toRemove: string[] = [];
 
   before(async () => {
     work = tempDir('fault-docker');
     registry = await startRegistry();
+    docker = new DockerCli(path.join(work, 'docker-config'));
+    await docker.login(registry);
   });
 
   after(async () => {
-    if (toRemove.length) await run('docker', ['rmi', '-f', ...toRemove], { env: dockerEnv });
+    if (toRemove.length) await docker?.run(['rmi', '-f', ...toRemove]);
     await registry?.cleanup();
     if (work) removeDir(work);
   });
@@ -42,20 +46,20 @@ describe('kill -9 during docker push', { skip }, () => {
 
     // Committed before the crash.
     const small = writeBuildContext(path.join(work, 'small'), `committed-${id}`);
-    await docker(['build', '-q', '-t', `${ref}:committed`, small.dir]);
+    await docker.ok(['build', '-q', '-t', `${ref}:committed`, small.dir]);
     toRemove.push(`${ref}:committed`);
-    const committedDigest = pushedDigest(await docker(['push', `${ref}:committed`]));
-    const committedId = (await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:committed`])).trim();
+    const committedDigest = pushedDigest(await docker.ok(['push', `${ref}:committed`]));
+    const committedId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:committed`])).trim();
 
     // A large random layer, so the push is still uploading when the server dies.
     const big = writeBuildContext(path.join(work, 'big'), `big-${id}`);
     writeFileSync(path.join(big.dir, 'big.bin'), randomBytes(LAYER_MIB * 1024 * 1024));
     writeFileSync(path.join(big.dir, 'Dockerfile'), `FROM ${ref}:committed\nCOPY big.bin /data/big.bin\n`);
-    await docker(['build', '-q', '-t', `${ref}:big`, big.dir]);
+    await docker.ok(['build', '-q', '-t', `${ref}:big`, big.dir]);
     toRemove.push(`${ref}:big`);
-    const bigId = (await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:big`])).trim();
+    const bigId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:big`])).trim();
 
-    const push = spawn('docker', ['push', `${ref}:big`], { env: dockerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const push = spawn('docker', ['push', `${ref}:big`], { env: docker.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     push.stdout.on('data', (b: Buffer) => (output += b.toString()));
     push.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -71,21 +75,21 @@ describe('kill -9 during docker push', { skip }, () => {
     const code = await within(pushExit, 120_000);
     if (code === undefined) push.kill('SIGTERM');
     t.diagnostic(`interrupted push ended with ${code ?? 'timeout'}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-    const digest = code === 0 ? pushedDigest(output) : pushedDigest(await docker(['push', `${ref}:big`]));
+    const digest = code === 0 ? pushedDigest(output) : pushedDigest(await docker.ok(['push', `${ref}:big`]));
 
-    const client = new OciClient(registry.url);
+    const client = await registry.client();
     for (const [tag, expected] of [['committed', committedDigest], ['big', digest]] as const) {
       const head = await client.expect('HEAD', `/v2/${repo}/manifests/${tag}`, [200], { headers: { Accept: MANIFEST_ACCEPT } });
       assert.equal(head.header('docker-content-digest'), expected, `${tag} after the crash`);
     }
 
-    await docker(['rmi', '-f', bigId, committedId]);
-    await docker(['pull', `${ref}:committed`]);
-    await docker(['pull', `${ref}:big`]);
-    assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:committed`])).trim(), committedId);
-    assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', `${ref}:big`])).trim(), bigId);
+    await docker.ok(['rmi', '-f', bigId, committedId]);
+    await docker.ok(['pull', `${ref}:committed`]);
+    await docker.ok(['pull', `${ref}:big`]);
+    assert.equal((await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:committed`])).trim(), committedId);
+    assert.equal((await docker.ok(['image', 'inspect', '--format', '{{.Id}}', `${ref}:big`])).trim(), bigId);
     if (big.runnable) {
-      const sum = await docker(['run', '--rm', '--network', 'none', `${ref}:big`, '/bin/busybox', 'sha256sum', '/data/big.bin']);
+      const sum = await docker.ok(['run', '--rm', '--network', 'none', `${ref}:big`, '/bin/busybox', 'sha256sum', '/data/big.bin']);
       assert.equal(sum.split(/\s+/)[0], createHash('sha256').update(readFileSync(path.join(big.dir, 'big.bin'))).digest('hex'));
     }
   });

@@ -7,15 +7,18 @@
  * (GET upload status -> Range) and completes with the right digest, or is gone (404) and a new
  * upload succeeds; the half-sent manifest does not exist and the tag it aimed at is unchanged.
  *
+ * The client keeps the registry password it got before the first kill, as docker keeps its login:
+ * a password must outlive restarts.
+ *
  * BERTH_E2E_FAULT_MIB sets the size of the interrupted blob (default 256 MiB, 8 MiB chunks).
  */
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { describeResponse, httpHash, sleep, sha256 } from '../support/tools.js';
+import { describeResponse, sleep, sha256 } from '../support/tools.js';
 import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
-import { MANIFEST_ACCEPT, OciClient, makeImage, withQuery, type Image } from './oci.js';
+import { MANIFEST_ACCEPT, makeImage, withQuery, type Image, type OciClient } from './oci.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = Number(process.env.BERTH_E2E_FAULT_MIB ?? 256) * MiB;
@@ -81,7 +84,7 @@ describe('kill -9', { skip: skipReason() }, () => {
         assert.ok(m.body.equals(image.manifest.data), `manifest ${reference}: bytes differ after restart`);
       }
       for (const blob of image.blobs) {
-        const got = await httpHash(client.url(`/v2/${repo}/blobs/${blob.descriptor.digest}`));
+        const got = await client.hash(`/v2/${repo}/blobs/${blob.descriptor.digest}`);
         assert.equal(got.status, 200, `blob ${blob.descriptor.digest} after restart`);
         assert.equal(got.digest, blob.descriptor.digest, `blob ${blob.descriptor.digest}: bytes differ after restart`);
         assert.equal(got.length, blob.descriptor.size);
@@ -95,13 +98,13 @@ describe('kill -9', { skip: skipReason() }, () => {
     const status = await registry.kill9();
     assert.equal(status.signal, 'SIGKILL', `the server should have died of SIGKILL ${what}, got ${JSON.stringify(status)}`);
     registry = await registry.restart();
-    client = new OciClient(registry.url);
+    client = await registry.client();
     t.diagnostic(`killed -9 ${what}; restarted as pid ${registry.pid}`);
   }
 
   before(async () => {
     registry = await startRegistry();
-    client = new OciClient(registry.url);
+    client = await registry.client();
     await registry.createRepository(repo);
     // v1: small blobs pushed whole, plus a 12 MiB layer pushed in 4 MiB PATCH chunks.
     const image = makeImage({ architecture: 'amd64', files: [{ name: 'a.txt', content: 'committed\n' }, { name: 'big.bin', content: randomBytes(12 * MiB) }] });
@@ -146,7 +149,7 @@ describe('kill -9', { skip: skipReason() }, () => {
       request = http.request(new URL(location), {
         method: 'PATCH',
         agent: false,
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${acknowledged}-${acknowledged + CHUNK - 1}`, 'Content-Length': CHUNK },
+        headers: { ...client.authHeaders, 'Content-Type': 'application/octet-stream', 'Content-Range': `${acknowledged}-${acknowledged + CHUNK - 1}`, 'Content-Length': CHUNK },
       });
       const r = request;
       requestOutcome = new Promise<string>((resolve) => {
@@ -193,7 +196,7 @@ describe('kill -9', { skip: skipReason() }, () => {
 
     const head = await client.expect('HEAD', `/v2/${repo}/blobs/${digest}`, [200]);
     assert.equal(Number(head.header('content-length')), total);
-    const got = await httpHash(client.url(`/v2/${repo}/blobs/${digest}`));
+    const got = await client.hash(`/v2/${repo}/blobs/${digest}`);
     assert.equal(got.status, 200);
     assert.equal(got.length, total);
     assert.equal(got.digest, digest, 'the completed blob has the right bytes');
@@ -214,7 +217,7 @@ describe('kill -9', { skip: skipReason() }, () => {
     const request = http.request(new URL(withQuery(location, { digest })), {
       method: 'PUT',
       agent: false,
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': data.length },
+      headers: { ...client.authHeaders, 'Content-Type': 'application/octet-stream', 'Content-Length': data.length },
     });
     request.on('error', () => {});
     await new Promise<void>((resolve) => request.write(data.subarray(0, 20 * MiB), () => resolve()));
@@ -228,7 +231,7 @@ describe('kill -9', { skip: skipReason() }, () => {
       assert.equal(res.status, 404, `the interrupted blob must not be visible:\n${describeResponse(method, 'blob', res)}`);
     }
     await client.pushBlob(repo, data);
-    const got = await httpHash(client.url(`/v2/${repo}/blobs/${digest}`));
+    const got = await client.hash(`/v2/${repo}/blobs/${digest}`);
     assert.deepEqual([got.status, got.length, got.digest], [200, data.length, digest]);
   });
 
@@ -241,7 +244,7 @@ describe('kill -9', { skip: skipReason() }, () => {
     const inFlight = http.request(new URL(client.url(`/v2/${repo}/manifests/v1`)), {
       method: 'PUT',
       agent: false,
-      headers: { 'Content-Type': next.manifest.descriptor.mediaType, 'Content-Length': body.length },
+      headers: { ...client.authHeaders, 'Content-Type': next.manifest.descriptor.mediaType, 'Content-Length': body.length },
     });
     inFlight.on('error', () => {});
     await new Promise<void>((resolve) => inFlight.write(body.subarray(0, Math.floor(body.length / 2)), () => resolve()));
@@ -264,7 +267,7 @@ describe('kill -9', { skip: skipReason() }, () => {
     t.diagnostic(`exit after SIGTERM: ${JSON.stringify(status)}`);
     if (registry.kind === 'berth') assert.deepEqual(status, { code: 0, signal: null }, `graceful shutdown should exit 0\n${registry.logTail(20)}`);
     registry = await registry.restart();
-    client = new OciClient(registry.url);
+    client = await registry.client();
     await verifyCommitted();
   });
 
@@ -273,7 +276,7 @@ describe('kill -9', { skip: skipReason() }, () => {
     const request = http.request(new URL(location), {
       method: 'PATCH',
       agent: false,
-      headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `0-${CHUNK - 1}`, 'Content-Length': CHUNK },
+      headers: { ...client.authHeaders, 'Content-Type': 'application/octet-stream', 'Content-Range': `0-${CHUNK - 1}`, 'Content-Length': CHUNK },
     });
     const outcome = new Promise<string>((resolve) => {
       request.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
@@ -291,7 +294,7 @@ describe('kill -9', { skip: skipReason() }, () => {
     }
     t.diagnostic(`exited ${JSON.stringify(status)} ${Date.now() - started} ms after SIGTERM; stalled client saw: ${await outcome}`);
     registry = await registry.restart();
-    client = new OciClient(registry.url);
+    client = await registry.client();
     await verifyCommitted();
   });
 });

@@ -10,14 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  berthCli,
-  berthUnavailableReason,
-  startBerth,
-  type BerthProcess,
-  type ExitStatus,
-} from '../support/berth-process.js';
-import { describeRun, freePort, removeDir, startServerProcess, tempDir, which } from '../support/tools.js';
+import { awsCliUnavailable } from '../support/aws-cli.js';
+import { berthUnavailableReason, startBerth, type BerthProcess, type ExitStatus } from '../support/berth-process.js';
+import { freePort, removeDir, startServerProcess, tempDir, which } from '../support/tools.js';
+import { OciClient } from './oci.js';
 
 export type TargetKind = 'berth' | 'distribution';
 
@@ -34,9 +30,18 @@ export interface Capabilities {
 
 export interface RegistryOptions {
   createOnPush?: boolean;
+  /** Berth's account id and region (BERTH_ACCOUNT_ID, BERTH_REGION); the defaults otherwise. */
+  accountId?: string;
+  region?: string;
   tls?: { cert: string; key: string; ca: string };
   dataDir?: string;
   port?: number;
+}
+
+/** Basic credentials for the registry API, as `docker login` takes them. */
+export interface RegistryLogin {
+  username: string;
+  password: string;
 }
 
 export interface RegistryUnderTest {
@@ -46,8 +51,14 @@ export interface RegistryUnderTest {
   readonly host: string;
   readonly pid: number;
   readonly dataDir: string;
-  /** Makes the repository exist (a no-op on a registry that creates on push). */
+  /** The Berth server (its administrator, the aws CLI against it); undefined for another registry. */
+  readonly berth: BerthProcess | undefined;
+  /** Makes the repository exist: `aws ecr create-repository` on Berth, a no-op on a registry that creates on push. */
   createRepository(name: string): Promise<void>;
+  /** The administrator's login, fetched once (it outlives restarts); undefined when the registry is open. */
+  login(): Promise<RegistryLogin | undefined>;
+  /** A raw OCI client sending login() (and trusting the test CA over TLS). */
+  client(): Promise<OciClient>;
   /** SIGTERM and wait; throws (after SIGKILL) if still running after timeoutMs. */
   stop(timeoutMs?: number): Promise<ExitStatus>;
   kill9(): Promise<ExitStatus>;
@@ -60,7 +71,8 @@ export interface RegistryUnderTest {
 export function skipReason(...tools: string[]): string | undefined {
   if (process.env.BERTH_E2E !== '1') return 'end-to-end suite: run it with `npm run test:e2e` (BERTH_E2E=1)';
   if (targetKind === 'berth') {
-    const reason = berthUnavailableReason();
+    // Every client logs in to Berth with a password from `aws ecr get-login-password`.
+    const reason = berthUnavailableReason() ?? awsCliUnavailable();
     if (reason) return reason;
   } else if (!which('docker-registry')) {
     return 'BERTH_E2E_TARGET=distribution but docker-registry is not installed';
@@ -69,6 +81,15 @@ export function skipReason(...tools: string[]): string | undefined {
     if (!which(tool)) return `${tool} is not installed (run .ci/e2e-setup.sh)`;
   }
   return undefined;
+}
+
+/**
+ * The containers tools' credentials option (`--creds`, `--src-creds`, `--dest-creds` of skopeo and
+ * buildah) with the registry's login, or nothing for an open registry.
+ */
+export async function credsArgs(registry: RegistryUnderTest, option: string): Promise<string[]> {
+  const login = await registry.login();
+  return login ? [option, `${login.username}:${login.password}`] : [];
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -112,7 +133,16 @@ async function createDatabase(adminUrl: string): Promise<{ url: string; drop: ()
   };
 }
 
-function wrapBerth(proc: BerthProcess, options: RegistryOptions, dropDatabase?: () => Promise<void>): RegistryUnderTest {
+/** A raw OCI client for `url` that sends `login` as Basic credentials. */
+function clientFor(url: string, options: RegistryOptions, login: RegistryLogin | undefined): OciClient {
+  const authorization = login && `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
+  return new OciClient(url, { ca: options.tls?.ca, authorization });
+}
+
+function wrapBerth(proc: BerthProcess, options: RegistryOptions, dropDatabase?: () => Promise<void>, login?: () => Promise<RegistryLogin>): RegistryUnderTest {
+  let pending: Promise<RegistryLogin> | undefined;
+  // The password is kept across restarts, as docker keeps its login: it must stay valid.
+  const adminLogin = login ?? (() => (pending ??= proc.registryPassword().then((password) => ({ username: 'AWS', password }))));
   return {
     kind: 'berth',
     caps: { explicitRepositories: !options.createOnPush, referrers: true, tagPagination: true },
@@ -120,14 +150,15 @@ function wrapBerth(proc: BerthProcess, options: RegistryOptions, dropDatabase?: 
     host: proc.host,
     pid: proc.pid,
     dataDir: proc.dataDir,
+    berth: proc,
     async createRepository(name: string) {
-      const db = proc.options.databaseUrl ? ['--database-url', proc.options.databaseUrl] : [];
-      const result = await berthCli(['repo', 'create', name, '--data-dir', proc.dataDir, ...db]);
-      if (result.code !== 0) throw new Error(describeRun(result));
+      await proc.awsOk(['ecr', 'create-repository', '--repository-name', name]);
     },
+    login: adminLogin,
+    client: async () => clientFor(proc.url, options, await adminLogin()),
     stop: (timeoutMs?: number) => proc.stop(timeoutMs),
     kill9: () => proc.kill9(),
-    restart: async () => wrapBerth(await proc.restart(), options, dropDatabase),
+    restart: async () => wrapBerth(await proc.restart(), options, dropDatabase, adminLogin),
     async cleanup() {
       await proc.cleanup();
       await dropDatabase?.();
@@ -188,7 +219,10 @@ async function launchDistribution(root: string, options: RegistryOptions & { dat
     host,
     pid: server.pid,
     dataDir: options.dataDir,
+    berth: undefined,
     async createRepository() {},
+    login: async () => undefined,
+    client: async () => clientFor(url, options, undefined),
     stop: (timeoutMs?: number) => server.stop(timeoutMs),
     kill9: () => server.kill9(),
     async restart() {

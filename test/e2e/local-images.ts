@@ -1,12 +1,13 @@
 /**
  * Images built locally with real tools (no network): FROM scratch with a static busybox when one is
  * installed (so `docker run` can execute a command in the pulled image) and a few generated files,
- * one layer per COPY.
+ * one layer per COPY; and the docker CLI that builds, pushes and pulls them.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runOk, which } from '../support/tools.js';
+import { describeRun, run, which, type RunOptions, type RunResult } from '../support/tools.js';
+import type { RegistryUnderTest } from './harness.js';
 
 /** Path of a statically linked busybox, or undefined (a dynamic one cannot run in a scratch image). */
 export function staticBusybox(): string | undefined {
@@ -73,11 +74,35 @@ export function writeBuildContext(dir: string, label: string): BuildContext {
   return { dir, files, runnable: !!busybox };
 }
 
-/** Environment for docker commands: the legacy builder needs no buildx plugin. */
-export const dockerEnv: NodeJS.ProcessEnv = { ...process.env, DOCKER_BUILDKIT: '0' };
+/**
+ * The docker CLI with a config folder of its own (logins, `docker manifest` lists), so nothing a
+ * test does reaches the machine's ~/.docker; the legacy builder, which needs no buildx plugin.
+ */
+export class DockerCli {
+  readonly env: NodeJS.ProcessEnv;
 
-export async function docker(args: readonly string[], timeoutMs = 300_000): Promise<string> {
-  return (await runOk('docker', args, { env: dockerEnv, timeoutMs })).stdout;
+  constructor(configDir: string) {
+    mkdirSync(configDir, { recursive: true });
+    this.env = { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: configDir };
+  }
+
+  /** Runs docker; never throws for a non-zero exit. */
+  run(args: readonly string[], options: Pick<RunOptions, 'input' | 'timeoutMs'> = {}): Promise<RunResult> {
+    return run('docker', args, { env: this.env, timeoutMs: 300_000, ...options });
+  }
+
+  /** Runs docker and resolves with its stdout; throws with the whole output unless it exits 0. */
+  async ok(args: readonly string[], options: Pick<RunOptions, 'input' | 'timeoutMs'> = {}): Promise<string> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) throw new Error(describeRun(result));
+    return result.stdout;
+  }
+
+  /** `docker login` with the registry's login (password on stdin); nothing for an open registry. */
+  async login(registry: RegistryUnderTest): Promise<void> {
+    const login = await registry.login();
+    if (login) await this.ok(['login', '--username', login.username, '--password-stdin', registry.host], { input: login.password });
+  }
 }
 
 /** The digest docker push prints last: "<tag>: digest: sha256:… size: N". */

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describeResponse, httpRequest, sha256, type HttpResponse } from '../support/tools.js';
+import { describeResponse, httpHash, httpRequest, sha256, type HttpResponse } from '../support/tools.js';
 
 export const MT = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -119,19 +119,34 @@ export function writeOciLayout(dir: string, blobs: readonly Blob[], refs: Readon
   writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MT.ociIndex, manifests }));
 }
 
-/** Raw OCI Distribution client over node:http(s); every failure message carries the response. */
+/**
+ * Raw OCI Distribution client over node:http(s); every failure message carries the response.
+ * `authorization` (e.g. `Basic base64(AWS:<token>)`) goes with every request that sets none.
+ */
 export class OciClient {
+  readonly ca: string | Buffer | undefined;
+  /** The headers that authenticate a request, for requests made without this client. */
+  readonly authHeaders: Record<string, string>;
+
   constructor(
     readonly baseUrl: string,
-    readonly ca?: string | Buffer,
-  ) {}
+    options: { ca?: string | Buffer; authorization?: string } = {},
+  ) {
+    this.ca = options.ca;
+    this.authHeaders = options.authorization ? { Authorization: options.authorization } : {};
+  }
 
   url(pathAndQuery: string): string {
     return new URL(pathAndQuery, this.baseUrl).href;
   }
 
   request(method: string, pathOrUrl: string, init: { headers?: Record<string, string | number>; body?: Buffer | string; timeoutMs?: number } = {}): Promise<HttpResponse> {
-    return httpRequest(this.url(pathOrUrl), { method, ca: this.ca, ...init });
+    return httpRequest(this.url(pathOrUrl), { method, ca: this.ca, ...init, headers: { ...this.authHeaders, ...init.headers } });
+  }
+
+  /** GET with the body hashed as it streams (see httpHash). */
+  hash(pathOrUrl: string): ReturnType<typeof httpHash> {
+    return httpHash(this.url(pathOrUrl), { ca: this.ca, headers: this.authHeaders });
   }
 
   /** Expects one of `statuses`, else throws with the whole exchange. */

@@ -1,7 +1,8 @@
 /**
  * podman and buildah (root, vfs storage in a temp dir) pushing to and pulling from the registry
  * over plain HTTP on loopback (--tls-verify=false). This server runs with --create-on-push, so the
- * repositories here are never created by hand.
+ * repositories here are never created by hand; pushing still takes an authorised caller: podman logs
+ * in with `podman login` (into an auth file of its own), buildah pushes with --creds.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,9 +10,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { removeDir, runOk, tempDir, which } from '../support/tools.js';
-import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
+import { credsArgs, skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
 import { writeBuildContext } from './local-images.js';
-import { MANIFEST_ACCEPT, MT, OciClient } from './oci.js';
+import { MANIFEST_ACCEPT, MT, type OciClient } from './oci.js';
 
 function storageFlags(dir: string): string[] {
   return ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'run'), '--storage-driver', 'vfs'];
@@ -23,14 +24,24 @@ describe('podman and buildah', { skip: skipReason('podman') }, () => {
   let client: OciClient;
   const id = randomBytes(4).toString('hex');
 
-  const podman = (args: readonly string[]) =>
-    runOk('podman', [...storageFlags(path.join(work, 'podman')), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args], { timeoutMs: 180_000 });
+  const authFile = () => path.join(work, 'podman-auth.json');
+  const podman = (args: readonly string[], input?: string) =>
+    runOk('podman', [...storageFlags(path.join(work, 'podman')), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args], {
+      // Logins go to this file, not the machine's ${XDG_RUNTIME_DIR}/containers/auth.json.
+      env: { ...process.env, REGISTRY_AUTH_FILE: authFile() },
+      input,
+      timeoutMs: 180_000,
+    });
   const buildah = (args: readonly string[]) => runOk('buildah', [...storageFlags(path.join(work, 'buildah')), ...args], { timeoutMs: 180_000 });
 
   before(async () => {
     work = tempDir('podman');
+    // podman refuses a REGISTRY_AUTH_FILE that does not exist, as it would be with no login (an open registry).
+    writeFileSync(authFile(), JSON.stringify({ auths: {} }));
     registry = await startRegistry({ createOnPush: true });
-    client = new OciClient(registry.url);
+    client = await registry.client();
+    const login = await registry.login();
+    if (login) await podman(['login', '--tls-verify=false', '--username', login.username, '--password-stdin', registry.host], login.password);
   });
 
   after(async () => {
@@ -84,7 +95,7 @@ describe('podman and buildah', { skip: skipReason('podman') }, () => {
     await buildah(['commit', '-q', container, local]);
     const repo = `e2e/buildah-${id}`;
     const digestFile = path.join(work, 'digest-buildah');
-    await buildah(['push', '--tls-verify=false', '--digestfile', digestFile, local, `docker://${registry.host}/${repo}:v1`]);
+    await buildah(['push', '--tls-verify=false', ...(await credsArgs(registry, '--creds')), '--digestfile', digestFile, local, `docker://${registry.host}/${repo}:v1`]);
     const digest = readFileSync(digestFile, 'utf8').trim();
     assert.equal((await servedDigest(repo, 'v1')).digest, digest);
     const manifest = (await client.expect('GET', `/v2/${repo}/manifests/${digest}`, [200], { headers: { Accept: MANIFEST_ACCEPT } })).json<{

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { describeResponse, sha256 } from '../support/tools.js';
 import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
-import { MT, OciClient, jsonBlob, makeImage, type Blob, type Descriptor, type Image } from './oci.js';
+import { MT, jsonBlob, makeImage, type Blob, type Descriptor, type Image, type OciClient } from './oci.js';
 
 const SBOM = 'application/vnd.example.sbom.v1+json';
 const SIGNATURE_CONFIG = 'application/vnd.example.signature.config.v1+json';
@@ -30,7 +30,7 @@ describe('referrers API', { skip: skipReason() }, () => {
 
   before(async () => {
     registry = await startRegistry();
-    client = new OciClient(registry.url);
+    client = await registry.client();
     await registry.createRepository(repo);
     subject = makeImage({ architecture: 'amd64', files: [{ name: 'app', content: `subject ${id}\n` }] });
     await client.pushImage(repo, 'v1', subject);

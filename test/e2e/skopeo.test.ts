@@ -1,17 +1,18 @@
 /**
  * skopeo: a two-platform OCI image index (built by hand as an OCI layout) copied into the registry
  * with --all and back out to another OCI layout, digests preserved; and copies between the registry
- * under test and a running CNCF reference registry, both directions.
+ * under test and a running CNCF reference registry, both directions. skopeo logs in to the registry
+ * under test with --creds / --src-creds / --dest-creds.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dockerWorks, removeDir, run, runOk, tempDir, which } from '../support/tools.js';
-import { dockerEnv } from './local-images.js';
-import { skipReason, startDistribution, startRegistry, type RegistryUnderTest } from './harness.js';
-import { MT, OciClient, makeImage, makeIndex, writeOciLayout, type Blob, type Image } from './oci.js';
+import { dockerWorks, removeDir, runOk, tempDir, which } from '../support/tools.js';
+import { DockerCli } from './local-images.js';
+import { credsArgs, skipReason, startDistribution, startRegistry, type RegistryUnderTest } from './harness.js';
+import { MT, makeImage, makeIndex, writeOciLayout, type Blob, type Image, type OciClient } from './oci.js';
 
 const plain = ['--insecure-policy'];
 
@@ -29,12 +30,15 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
   let client: OciClient;
   let images: Image[];
   let index: Blob;
+  /** skopeo's credentials options for the registry under test: --creds, --src-creds, --dest-creds. */
+  let creds: { creds: string[]; src: string[]; dest: string[] };
   const id = randomBytes(4).toString('hex');
 
   before(async () => {
     work = tempDir('skopeo');
     registry = await startRegistry();
-    client = new OciClient(registry.url);
+    client = await registry.client();
+    creds = { creds: await credsArgs(registry, '--creds'), src: await credsArgs(registry, '--src-creds'), dest: await credsArgs(registry, '--dest-creds') };
     images = ['amd64', 'arm64'].map((architecture) =>
       makeImage({ architecture, files: [{ name: 'etc/platform', content: `${architecture} ${id}\n` }, { name: 'data/random.bin', content: randomBytes(64 * 1024) }] }),
     );
@@ -51,7 +55,7 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
     const repo = 'e2e/multi-arch';
     await registry.createRepository(repo);
     const dest = `docker://${registry.host}/${repo}:v1`;
-    await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${path.join(work, 'src')}:v1`, dest]);
+    await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', ...creds.dest, `oci:${path.join(work, 'src')}:v1`, dest]);
 
     // Over the wire: the index and each platform's manifest are served with their exact bytes.
     const got = await client.expect('GET', `/v2/${repo}/manifests/v1`, [200], { headers: { Accept: MT.ociIndex } });
@@ -66,11 +70,11 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
         assert.equal(Number(head.header('content-length')), blob.descriptor.size);
       }
     }
-    const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', dest]);
+    const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', ...creds.creds, dest]);
     assert.equal(raw.stdout, index.data.toString('utf8'));
 
     const out = path.join(work, 'out');
-    await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', dest, `oci:${out}:v1`]);
+    await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', ...creds.src, dest, `oci:${out}:v1`]);
     const outIndex = JSON.parse(readFileSync(path.join(out, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
     assert.equal(outIndex.manifests[0]?.digest, index.descriptor.digest, 'the copied-out layout names the same index digest');
     for (const blob of [index, ...images.flatMap((i) => [i.manifest, ...i.blobs])]) {
@@ -89,19 +93,19 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
       // Registry under test -> reference.
       const repo = 'e2e/mirror-src';
       await registry.createRepository(repo);
-      await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${path.join(work, 'src')}:v1`, `docker://${registry.host}/${repo}:v1`]);
-      await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
+      await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', ...creds.dest, `oci:${path.join(work, 'src')}:v1`, `docker://${registry.host}/${repo}:v1`]);
+      await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', ...creds.src,
         `docker://${registry.host}/${repo}:v1`, `docker://${reference.host}/mirror/from-berth:v1`]);
       const onReference = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reference.host}/mirror/from-berth:v1`]);
       assert.equal(onReference.stdout, index.data.toString('utf8'), 'the reference registry got the same index bytes');
 
       // Reference -> registry under test: a single-platform image first pushed to the reference.
       const solo = images[0]!;
-      const refClient = new OciClient(reference.url);
+      const refClient = await reference.client();
       await refClient.pushImage('mirror/solo', 'v1', solo);
       const back = 'e2e/from-reference';
       await registry.createRepository(back);
-      await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
+      await skopeo(['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', ...creds.dest,
         `docker://${reference.host}/mirror/solo:v1`, `docker://${registry.host}/${back}:v1`]);
       const m = await client.expect('GET', `/v2/${back}/manifests/v1`, [200], { headers: { Accept: MT.ociManifest } });
       assert.equal(m.header('docker-content-digest'), solo.manifest.descriptor.digest);
@@ -124,7 +128,7 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
     for (const tag of tags) await client.pushManifest(repo, tag, image.manifest);
     const expected = [...tags].sort();
 
-    const listed = JSON.parse((await skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/${repo}`])).stdout) as { Tags: string[] };
+    const listed = JSON.parse((await skopeo(['list-tags', '--tls-verify=false', ...creds.creds, `docker://${registry.host}/${repo}`])).stdout) as { Tags: string[] };
     assert.deepEqual([...listed.Tags].sort(), expected);
     if (!registry.caps.tagPagination) return t.skip(`${registry.kind} ignores ?n= on tags/list`);
 
@@ -148,13 +152,15 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
     const repo = 'e2e/oci-for-docker';
     await registry.createRepository(repo);
     const ref = `${registry.host}/${repo}:v1`;
-    await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${path.join(work, 'src')}:v1`, `docker://${ref}`]);
-    const arch = (await runOk('docker', ['version', '--format', '{{.Server.Arch}}'], { env: dockerEnv })).stdout.trim();
+    await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', ...creds.dest, `oci:${path.join(work, 'src')}:v1`, `docker://${ref}`]);
+    const docker = new DockerCli(path.join(work, 'docker-config'));
+    await docker.login(registry);
+    const arch = (await docker.ok(['version', '--format', '{{.Server.Arch}}'])).trim();
     const image = images.find((i) => i.manifest.descriptor.platform?.architecture === arch);
     if (!image) return t.skip(`no fixture for the daemon's architecture ${arch}`);
     try {
-      await runOk('docker', ['pull', ref], { env: dockerEnv });
-      const inspected = JSON.parse((await runOk('docker', ['image', 'inspect', ref], { env: dockerEnv })).stdout) as Array<{
+      await docker.ok(['pull', ref]);
+      const inspected = JSON.parse(await docker.ok(['image', 'inspect', ref])) as Array<{
         Id: string;
         RepoDigests: string[];
         RootFS: { Layers: string[] };
@@ -164,7 +170,7 @@ describe('skopeo', { skip: skipReason('skopeo') }, () => {
       const config = JSON.parse(image.config.data.toString('utf8')) as { rootfs: { diff_ids: string[] } };
       assert.deepEqual(inspected[0]?.RootFS.Layers, config.rootfs.diff_ids);
     } finally {
-      await run('docker', ['rmi', '-f', ref], { env: dockerEnv });
+      await docker.run(['rmi', '-f', ref]);
     }
   });
 });

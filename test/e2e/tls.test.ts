@@ -12,9 +12,9 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { describeRun, dockerWorks, removeDir, run, runOk, tempDir, which } from '../support/tools.js';
-import { skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
-import { docker, dockerEnv, pushedDigest, writeBuildContext } from './local-images.js';
-import { MANIFEST_ACCEPT, OciClient, makeImage, writeOciLayout } from './oci.js';
+import { credsArgs, skipReason, startRegistry, type RegistryUnderTest } from './harness.js';
+import { DockerCli, pushedDigest, writeBuildContext } from './local-images.js';
+import { MANIFEST_ACCEPT, makeImage, writeOciLayout, type OciClient } from './oci.js';
 
 export interface TestPki {
   dir: string;
@@ -50,6 +50,7 @@ describe('TLS with a test CA', { skip: skipReason('openssl') }, () => {
   let registry: RegistryUnderTest;
   let client: OciClient;
   let dockerCertsDir: string | undefined;
+  let docker: DockerCli | undefined;
   const id = randomBytes(4).toString('hex');
   const localTag = `berth-e2e/tls-app:${id}`;
   const toRemove: string[] = [];
@@ -59,20 +60,20 @@ describe('TLS with a test CA', { skip: skipReason('openssl') }, () => {
     pki = await makePki(work);
     const ca = readFileSync(pki.caCert, 'utf8');
     registry = await startRegistry({ tls: { cert: pki.serverCert, key: pki.serverKey, ca } });
-    client = new OciClient(registry.url, ca);
+    client = await registry.client();
     assert.ok(registry.url.startsWith('https://'));
   });
 
   after(async () => {
     if (dockerCertsDir) rmSync(dockerCertsDir, { recursive: true, force: true });
-    if (toRemove.length) await run('docker', ['rmi', '-f', ...toRemove], { env: dockerEnv });
+    if (toRemove.length) await docker?.run(['rmi', '-f', ...toRemove]);
     await registry?.cleanup();
     if (work) removeDir(work);
   });
 
-  it('answers GET /v2/ over HTTPS with the test CA trusted', async () => {
+  it('answers GET /v2/ over HTTPS with the test CA trusted, and the aws CLI gets a login there', async () => {
     const res = await client.request('GET', '/v2/');
-    assert.ok(res.status === 200 || res.status === 401, `GET /v2/ over TLS -> ${res.status}`);
+    assert.equal(res.status, 200, `GET /v2/ over TLS, logged in -> ${res.status}`);
   });
 
   it('skopeo copies into the registry with --dest-cert-dir and TLS verification on', async (t) => {
@@ -83,13 +84,14 @@ describe('TLS with a test CA', { skip: skipReason('openssl') }, () => {
     const layout = path.join(work, 'layout');
     writeOciLayout(layout, image.blobs, [{ name: 'v1', blob: image.manifest }]);
     const dest = `docker://${registry.host}/${repo}:v1`;
+    const destCreds = await credsArgs(registry, '--dest-creds');
 
-    const unverified = await run('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=true', `oci:${layout}:v1`, dest]);
+    const unverified = await run('skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=true', ...destCreds, `oci:${layout}:v1`, dest]);
     assert.notEqual(unverified.code, 0, 'a copy without the CA must fail certificate verification');
     assert.match(unverified.stderr, /x509|certificate/i, describeRun(unverified));
 
-    await runOk('skopeo', ['copy', '--insecure-policy', '--preserve-digests', '--dest-tls-verify=true', '--dest-cert-dir', pki.certDir, `oci:${layout}:v1`, dest]);
-    const inspected = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=true', '--cert-dir', pki.certDir, dest]);
+    await runOk('skopeo', ['copy', '--insecure-policy', '--preserve-digests', '--dest-tls-verify=true', '--dest-cert-dir', pki.certDir, ...destCreds, `oci:${layout}:v1`, dest]);
+    const inspected = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=true', '--cert-dir', pki.certDir, ...(await credsArgs(registry, '--creds')), dest]);
     assert.equal(inspected.stdout, image.manifest.data.toString('utf8'), 'manifest bytes served back unchanged');
     const head = await client.request('HEAD', `/v2/${repo}/manifests/v1`, { headers: { Accept: MANIFEST_ACCEPT } });
     assert.equal(head.header('docker-content-digest'), image.manifest.descriptor.digest);
@@ -101,22 +103,24 @@ describe('TLS with a test CA', { skip: skipReason('openssl') }, () => {
     dockerCertsDir = path.join('/etc/docker/certs.d', registry.host);
     mkdirSync(dockerCertsDir, { recursive: true });
     copyFileSync(pki.caCert, path.join(dockerCertsDir, 'ca.crt'));
+    docker = new DockerCli(path.join(work, 'docker-config'));
+    await docker.login(registry);
 
     const repo = 'e2e/tls-docker';
     await registry.createRepository(repo);
     const context = writeBuildContext(path.join(work, 'ctx'), `tls-${id}`);
-    await docker(['build', '-q', '-t', localTag, context.dir]);
+    await docker.ok(['build', '-q', '-t', localTag, context.dir]);
     toRemove.push(localTag);
     const ref = `${registry.host}/${repo}:v1`;
-    await docker(['tag', localTag, ref]);
+    await docker.ok(['tag', localTag, ref]);
     toRemove.push(ref);
-    const digest = pushedDigest(await docker(['push', ref]));
-    const imageId = (await docker(['image', 'inspect', '--format', '{{.Id}}', localTag])).trim();
-    await docker(['rmi', '-f', imageId]);
-    await docker(['pull', ref]);
-    assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).trim(), imageId);
+    const digest = pushedDigest(await docker.ok(['push', ref]));
+    const imageId = (await docker.ok(['image', 'inspect', '--format', '{{.Id}}', localTag])).trim();
+    await docker.ok(['rmi', '-f', imageId]);
+    await docker.ok(['pull', ref]);
+    assert.equal((await docker.ok(['image', 'inspect', '--format', '{{.Id}}', ref])).trim(), imageId);
     const head = await client.request('HEAD', `/v2/${repo}/manifests/v1`, { headers: { Accept: MANIFEST_ACCEPT } });
     assert.equal(head.header('docker-content-digest'), digest);
-    if (context.runnable) assert.equal(await docker(['run', '--rm', '--network', 'none', ref]), context.files['/data/one.txt']);
+    if (context.runnable) assert.equal(await docker.ok(['run', '--rm', '--network', 'none', ref]), context.files['/data/one.txt']);
   });
 });

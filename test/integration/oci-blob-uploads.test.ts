@@ -143,7 +143,7 @@ await describeOnEveryStore('OCI blob uploads', { createOnPush: true }, (registry
     const location = start.headers.get('location')!;
     await registry.oci.request('PATCH', location, { headers: { 'content-range': '0-99999' }, body: data.subarray(0, 100_000) });
     registry.server = await registry.server.restart();
-    registry.oci = new OciClient(registry.server.url);
+    registry.oci = new OciClient(registry.server.url, registry.server.registryAuthorization);
     const status = await registry.oci.request('GET', location);
     assert.equal(status.status, 204);
     assert.equal(status.headers.get('range'), '0-99999');

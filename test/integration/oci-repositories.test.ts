@@ -24,7 +24,7 @@ describe('repositories are explicit, as in ECR', () => {
   let oci: OciClient;
   before(async () => {
     server = await startTestServer({ createOnPush: false });
-    oci = new OciClient(server.url);
+    oci = new OciClient(server.url, server.registryAuthorization);
   });
   after(() => server?.close());
 

@@ -17,6 +17,9 @@ describe('server process behaviour', () => {
       assert.equal(given.headers.get('x-request-id'), 'trace-me-123');
       const assigned = await fetch(`${server.url}/v2/`);
       assert.match(assigned.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(assigned.status, 401, 'the registry is private by default');
+      assert.match(assigned.headers.get('www-authenticate') ?? '', /^Basic realm="http:\/\/127\.0\.0\.1:\d+\/",service="ecr\.amazonaws\.com"$/);
+      assert.equal((await fetch(`${server.url}/v2/`, { headers: { authorization: server.registryAuthorization } })).status, 200);
     } finally {
       await server.close();
     }
@@ -25,7 +28,7 @@ describe('server process behaviour', () => {
   it('finishes an in-flight upload before shutting down', async () => {
     const server = await startTestServer({ createOnPush: true });
     try {
-      const start = await fetch(`${server.url}/v2/shutdown/test/blobs/uploads/`, { method: 'POST' });
+      const start = await fetch(`${server.url}/v2/shutdown/test/blobs/uploads/`, { method: 'POST', headers: { authorization: server.registryAuthorization } });
       const location = start.headers.get('location')!;
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -37,7 +40,7 @@ describe('server process behaviour', () => {
           controller.close();
         },
       });
-      const patch = fetch(`${server.url}${location}`, { method: 'PATCH', body, duplex: 'half' } as RequestInit);
+      const patch = fetch(`${server.url}${location}`, { method: 'PATCH', body, duplex: 'half', headers: { authorization: server.registryAuthorization } } as RequestInit);
       await new Promise((resolve) => setTimeout(resolve, 100));
       let closed = false;
       const closing = server.server.close().then(() => (closed = true));
@@ -66,7 +69,7 @@ describe('server process behaviour', () => {
       assert.match(server.url, /^https:/);
       const { port } = new URL(server.url);
       const status = await new Promise<number>((resolve, reject) => {
-        httpsRequest({ host: '127.0.0.1', port, path: '/v2/', ca: readFileSync(join(dir, 'cert.pem')) }, (res) => {
+        httpsRequest({ host: '127.0.0.1', port, path: '/v2/', ca: readFileSync(join(dir, 'cert.pem')), headers: { authorization: server.registryAuthorization } }, (res) => {
           res.resume();
           resolve(res.statusCode!);
         })
@@ -83,13 +86,13 @@ describe('server process behaviour', () => {
 describe('shutdown timeout', () => {
   it('cuts a stalled request once the timeout passes', async () => {
     const server = await startTestServer({ createOnPush: true, shutdownTimeout: 0.3 });
-    const start = await fetch(`${server.url}/v2/shutdown/stalled/blobs/uploads/`, { method: 'POST' });
+    const start = await fetch(`${server.url}/v2/shutdown/stalled/blobs/uploads/`, { method: 'POST', headers: { authorization: server.registryAuthorization } });
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new Uint8Array(1000)); // and never more
       },
     });
-    const patch = fetch(`${server.url}${start.headers.get('location')}`, { method: 'PATCH', body, duplex: 'half' } as RequestInit).catch((err: Error) => err);
+    const patch = fetch(`${server.url}${start.headers.get('location')}`, { method: 'PATCH', body, duplex: 'half', headers: { authorization: server.registryAuthorization } } as RequestInit).catch((err: Error) => err);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const began = Date.now();
     await server.close();

@@ -20,11 +20,16 @@ export interface Descriptor {
 }
 
 export class OciClient {
-  constructor(readonly baseUrl: string) {}
+  /** `authorization` goes with every request that sets none of its own. */
+  constructor(
+    readonly baseUrl: string,
+    readonly authorization?: string,
+  ) {}
 
   request(method: string, path: string, init: { headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {}): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
-    return fetch(url, { method, redirect: 'manual', ...init, ...(init.body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit);
+    const headers = { ...(this.authorization && { authorization: this.authorization }), ...init.headers };
+    return fetch(url, { method, redirect: 'manual', ...init, headers, ...(init.body instanceof ReadableStream && { duplex: 'half' }) } as RequestInit);
   }
 
   /** One POST with ?digest= and the whole body. */

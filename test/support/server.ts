@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { composeServices } from '../../src/app/compose.js';
+import { type AdminCredentials, ensureAdministrator } from '../../src/app/administrator.js';
+import { composeServices, type Services } from '../../src/app/compose.js';
 import { type Config, ConfigSchema } from '../../src/app/config.js';
 import { type BerthServer, buildServer } from '../../src/app/server.js';
 import { OciClient } from './oci-client.js';
@@ -15,6 +16,11 @@ export interface TestServer {
   url: string;
   config: Config;
   server: BerthServer;
+  services: Services;
+  /** The administrator's access key, made on start as `berth serve` makes it. */
+  admin: AdminCredentials;
+  /** `Basic base64("AWS:<token>")` for the administrator, as `docker login` sends it. */
+  registryAuthorization: string;
   /** Stops the server and starts a new one on the same data (a restart). */
   restart(): Promise<TestServer>;
   /** Stops the server and removes its data. */
@@ -49,12 +55,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 async function launch(config: Config, removeData: () => Promise<void>): Promise<TestServer> {
-  const server = buildServer(config, await composeServices(config));
+  const services = await composeServices(config);
+  const { credentials: admin } = await ensureAdministrator(config, services.identities);
+  const server = buildServer(config, services);
   const { url, port } = await server.listen();
   return {
     url,
     config,
     server,
+    services,
+    admin,
+    registryAuthorization: await registryAuthorizationFor(services, admin.accessKeyId),
     async restart() {
       await server.close();
       // Let in-process clients see their keep-alive connections closed before they reuse one.
@@ -66,6 +77,14 @@ async function launch(config: Config, removeData: () => Promise<void>): Promise<
       await removeData();
     },
   };
+}
+
+/** The Basic credentials `docker login` would send after `aws ecr get-login-password` for this access key. */
+export async function registryAuthorizationFor(services: Services, accessKeyId: string): Promise<string> {
+  const key = await services.authenticator.credentials(accessKeyId);
+  if (!key) throw new Error(`no active access key ${accessKeyId}`);
+  const { token } = await services.authenticator.issueRegistryToken(key.caller);
+  return `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
 }
 
 /** The stores integration suites run against: SQLite always, PostgreSQL when a server can be had (else skipped with the reason). */
@@ -90,7 +109,7 @@ export async function describeOnEveryStore(title: string, options: TestServerOpt
       const registry = {} as SuiteRegistry;
       before(async () => {
         registry.server = await startTestServer({ ...options, store });
-        registry.oci = new OciClient(registry.server.url);
+        registry.oci = new OciClient(registry.server.url, registry.server.registryAuthorization);
       });
       after(() => registry.server?.close());
       body(registry);

@@ -8,18 +8,12 @@ export class BlobLinks {
   constructor(private readonly metadata: MetadataStore) {}
 
   /**
-   * Links a blob from another repository without moving bytes. With `from`, only that repository's
-   * blob is considered; without it, any committed blob. Resolves undefined when the blob can't be
-   * mounted, and the caller falls back to a regular upload, as the spec says.
+   * Links a blob of the `from` repository without moving bytes. Resolves undefined when it has no such
+   * blob, and the caller falls back to a regular upload, as the spec says.
    */
-  async mount(target: RepositoryRecord, digest: Digest, from?: string): Promise<BlobRecord | undefined> {
-    let blob: BlobRecord | undefined;
-    if (from !== undefined) {
-      const source = await this.metadata.getRepository(parseRepositoryName(from));
-      blob = source && (await this.metadata.getLinkedBlob(source.id, digest.toString()));
-    } else {
-      blob = await this.metadata.getBlob(digest.toString());
-    }
+  async mount(target: RepositoryRecord, digest: Digest, from: string): Promise<BlobRecord | undefined> {
+    const source = await this.metadata.getRepository(parseRepositoryName(from));
+    const blob = source && (await this.metadata.getLinkedBlob(source.id, digest.toString()));
     if (blob) await this.metadata.linkBlob(target.id, blob.digest);
     return blob;
   }

@@ -227,7 +227,7 @@ export class Repositories {
 function notFoundForPush(name: string): DomainError {
   return new DomainError(
     'NAME_UNKNOWN',
-    `repository "${name}" does not exist in the registry; create it first (berth repo create ${name}), or enable create-on-push`,
+    `repository "${name}" does not exist in the registry; create it first (aws ecr create-repository --repository-name ${name}), or enable create-on-push`,
     { name },
   );
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { type ErrorCode, isDomainError } from '../../domain/errors.js';
+import { basicChallenge } from './authentication.js';
 
 interface OciWireError {
   status: number;
@@ -61,6 +62,7 @@ export const OCI_ERRORS: Record<ErrorCode, OciWireError> = {
 export function sendOciError(reply: FastifyReply, err: unknown): FastifyReply {
   if (isDomainError(err)) {
     const wire = OCI_ERRORS[err.code];
+    if (wire.status === 401) reply.header('www-authenticate', basicChallenge(reply.request));
     return reply
       .code(wire.status)
       .type('application/json')

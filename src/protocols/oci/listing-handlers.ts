@@ -1,3 +1,4 @@
+import { CATALOG_ACTION } from './authorization.js';
 import type { OciContext } from './context.js';
 import { parsePage } from './http-parsing.js';
 
@@ -12,8 +13,10 @@ export async function listTags(ctx: OciContext, name: string) {
 export async function listCatalog(ctx: OciContext) {
   const { registry, reply, query } = ctx;
   const { page, n } = parsePage(query);
-  const names = await registry.repositories.list(page);
-  return reply.code(200).send({ repositories: paginate(ctx, '/v2/_catalog', names, n) });
+  const names = paginate(ctx, '/v2/_catalog', await registry.repositories.list(page), n);
+  // Only repositories the caller may describe; a page may come out shorter than n, and the Link still leads on.
+  const allowed = await Promise.all(names.map((name) => ctx.allowed(CATALOG_ACTION, name)));
+  return reply.code(200).send({ repositories: names.filter((_, i) => allowed[i]) });
 }
 
 /** Trims the one extra item fetched and, when there was one, links the next page as the spec's Link header. */

@@ -2,6 +2,7 @@ import { Digest } from '../../domain/model/digest.js';
 import { parseReference } from '../../domain/model/reference.js';
 import { MAX_MANIFEST_BYTES } from '../../domain/registry/limits.js';
 import { tooLarge } from '../../domain/registry/manifests.js';
+import { CREATE_ON_PUSH_ACTION } from './authorization.js';
 import { bodyOf, type OciContext } from './context.js';
 import { contentLengthOf, readLimitedBody } from './http-parsing.js';
 
@@ -21,7 +22,7 @@ export async function getManifest(ctx: OciContext, name: string, ref: string, wi
 export async function putManifest(ctx: OciContext, name: string, ref: string) {
   const { registry, request, reply } = ctx;
   const reference = parseReference(ref);
-  const repository = await registry.repositories.forPush(name, { authorizeCreate: async () => {} });
+  const repository = await registry.repositories.forPush(name, { authorizeCreate: () => ctx.authorize(CREATE_ON_PUSH_ACTION, name) });
   const payload = await readLimitedBody(bodyOf(ctx), contentLengthOf(request.headers['content-length']), MAX_MANIFEST_BYTES, tooLarge);
   const pushed = await registry.manifests.put(repository, reference, request.headers['content-type'], payload);
   reply

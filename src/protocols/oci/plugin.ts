@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Registry } from '../../domain/registry/registry.js';
+import { DomainError } from '../../domain/errors.js';
+import { parseRepositoryName } from '../../domain/model/repository-name.js';
+import type { Caller } from '../../domain/identity/caller.js';
+import { authenticateOci } from './authentication.js';
+import { MOUNT_SOURCE_ACTION, type OciMethod, ociActionFor } from './authorization.js';
 import { deleteBlob, getBlob } from './blob-handlers.js';
-import type { OciContext } from './context.js';
+import { accessRequest, type OciContext, type OciDeps } from './context.js';
 import { sendOciError, sendOciNotFound } from './errors.js';
 import { listCatalog, listTags } from './listing-handlers.js';
 import { deleteManifest, getManifest, getReferrers, putManifest } from './manifest-handlers.js';
 import { type OciRoute, parseOciPath } from './routes.js';
 import { cancelUpload, getUpload, patchUpload, putUpload, startUpload } from './upload-handlers.js';
 
-type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-
 /** Which handler serves a (route, method); a route with no entry for a method answers 405. */
-function dispatch(ctx: OciContext, route: OciRoute, method: Method): Promise<unknown> | undefined {
+function dispatch(ctx: OciContext, route: OciRoute, method: OciMethod): Promise<unknown> | undefined {
   switch (route.kind) {
     case 'base':
       return method === 'GET' || method === 'HEAD' ? Promise.resolve(ctx.reply.code(200).send({})) : undefined;
@@ -41,16 +43,50 @@ function dispatch(ctx: OciContext, route: OciRoute, method: Method): Promise<unk
   }
 }
 
+/**
+ * Who may make this request: the caller behind its registry token, authorised for the ECR action the
+ * route maps to; undefined for a blob GET that carries a signed download URL instead.
+ */
+async function authorizeRequest(deps: OciDeps, request: FastifyRequest, route: OciRoute, method: OciMethod, query: Record<string, string | undefined>): Promise<Caller | undefined> {
+  if (deps.openAccessAs) return deps.openAccessAs;
+  // A malformed name is the client's mistake whoever it is: say so before asking for credentials.
+  if ('name' in route) parseRepositoryName(route.name);
+  const downloadToken = query['download-token'];
+  if (route.kind === 'blob' && method === 'GET' && downloadToken !== undefined) {
+    await deps.downloads.check(downloadToken, route.name, route.digest);
+    return undefined;
+  }
+  const caller = await authenticateOci(deps.authenticator, request);
+  const action = ociActionFor(route, method);
+  if (action !== undefined && 'name' in route) await deps.access.authorize(accessRequest(request, caller, action, route.name));
+  if (route.kind === 'uploads' && query.mount !== undefined && query.from !== undefined) {
+    await deps.access.authorize(accessRequest(request, caller, MOUNT_SOURCE_ACTION, query.from));
+  }
+  return caller;
+}
+
 /** The OCI Distribution API under /v2/. */
-export function ociPlugin(registry: Registry) {
+export function ociPlugin(deps: OciDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       reply.header('docker-distribution-api-version', 'registry/2.0');
       try {
         const route = parseOciPath(request.url);
         if (!route) return sendOciNotFound(reply, `no OCI endpoint at ${request.method} ${request.url.split('?', 1)[0]}`);
-        const ctx: OciContext = { registry, request, reply, query: request.query as Record<string, string | undefined> };
-        const handled = dispatch(ctx, route, request.method as Method);
+        const method = request.method as OciMethod;
+        const query = request.query as Record<string, string | undefined>;
+        const caller = await authorizeRequest(deps, request, route, method, query);
+        const requireCaller = () => caller ?? Promise.reject(new DomainError('UNAUTHORIZED', 'authentication required'));
+        const ctx: OciContext = {
+          registry: deps.registry,
+          request,
+          reply,
+          query,
+          caller,
+          allowed: async (action, repository) => deps.access.isAllowed(accessRequest(request, await requireCaller(), action, repository)),
+          authorize: async (action, repository) => deps.access.authorize(accessRequest(request, await requireCaller(), action, repository)),
+        };
+        const handled = dispatch(ctx, route, method);
         if (!handled) {
           return reply.code(405).type('application/json').send({ errors: [{ code: 'UNSUPPORTED', message: `${request.method} is not supported on this endpoint` }] });
         }

@@ -2,14 +2,16 @@ import { DomainError } from '../../domain/errors.js';
 import { Digest } from '../../domain/model/digest.js';
 import type { BlobRecord } from '../../domain/ports/metadata-store.js';
 import type { UploadStatus } from '../../domain/content/blob-store.js';
+import { CREATE_ON_PUSH_ACTION } from './authorization.js';
 import { bodyOf, hasBody, type OciContext } from './context.js';
 import { contentLengthOf, parseContentRange } from './http-parsing.js';
 
 /** POST /v2/<name>/blobs/uploads/: a mount, a whole blob in one request (?digest=), or a new session. */
 export async function startUpload(ctx: OciContext, name: string) {
   const { registry, query } = ctx;
-  const repository = await registry.repositories.forPush(name, { authorizeCreate: async () => {} });
-  if (query.mount !== undefined) {
+  const repository = await registry.repositories.forPush(name, { authorizeCreate: () => ctx.authorize(CREATE_ON_PUSH_ACTION, name) });
+  // A mount names its source: the caller was authorised to pull there. Without one, upload as usual.
+  if (query.mount !== undefined && query.from !== undefined) {
     const mounted = await registry.blobLinks.mount(repository, Digest.parse(query.mount), query.from);
     if (mounted) return created(ctx, name, mounted);
   } else if (query.digest !== undefined) {

@@ -1,0 +1,61 @@
+import type { Clock } from '../ports/clock.js';
+import type { IdentityMetadataOps } from '../ports/identity-metadata.js';
+
+/**
+ * The store's access generation as this process knows it. Every change to identities, keys or
+ * policies bumps it in the store; caches keyed by it go stale at once for changes made here and
+ * within `maxAgeMs` for changes made by another process (the `berth iam` CLI, another node).
+ */
+export class AccessGeneration {
+  #known = -1;
+  #checkedAt = -Infinity;
+  #reading: Promise<number> | undefined;
+
+  constructor(
+    private readonly metadata: Pick<IdentityMetadataOps, 'getAccessGeneration'>,
+    private readonly clock: Clock,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  current(): number | Promise<number> {
+    if (this.clock.now().getTime() - this.#checkedAt < this.maxAgeMs) return this.#known;
+    this.#reading ??= this.metadata
+      .getAccessGeneration()
+      .then((generation) => {
+        this.observe(generation);
+        return this.#known;
+      })
+      .finally(() => {
+        this.#reading = undefined;
+      });
+    return this.#reading;
+  }
+
+  /** Records a generation this process just wrote (or read). */
+  observe(generation: number): void {
+    if (generation > this.#known) this.#known = generation;
+    this.#checkedAt = this.clock.now().getTime();
+  }
+}
+
+/** A bounded cache whose entries are valid only for the access generation they were loaded in. */
+export class GenerationalCache<K, V> {
+  readonly #entries = new Map<K, { generation: number; value: V }>();
+
+  constructor(
+    private readonly generation: AccessGeneration,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** The value for `key`, loaded when missing or stale; `cacheable` may decline to keep a loaded value. */
+  async get(key: K, load: () => Promise<V>, cacheable: (value: V) => boolean = () => true): Promise<V> {
+    const generation = await this.generation.current();
+    const entry = this.#entries.get(key);
+    if (entry && entry.generation === generation) return entry.value;
+    const value = await load();
+    if (!cacheable(value)) return value;
+    if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
+    this.#entries.set(key, { generation, value });
+    return value;
+  }
+}

@@ -1,0 +1,98 @@
+import { DomainError } from '../errors.js';
+import { rootArn } from '../model/arn.js';
+import type { Clock } from '../ports/clock.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import { type AccessGeneration, GenerationalCache } from './access-generation.js';
+import type { Caller } from './caller.js';
+import type { SignedTokens } from './signed-tokens.js';
+
+/** ECR's registry credentials last 12 hours. */
+export const REGISTRY_TOKEN_HOURS = 12;
+const REGISTRY_TOKEN = 'registry';
+
+export interface KeyCredentials {
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When temporary credentials stop working. */
+  expiresAt?: Date;
+  caller: Caller;
+}
+
+/** Resolves access keys and registry tokens to callers; lookups are cached per access generation. */
+export class Authenticator {
+  readonly #keys: GenerationalCache<string, KeyCredentials | 'expired' | undefined>;
+
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly clock: Clock,
+    generation: AccessGeneration,
+    private readonly tokens: SignedTokens,
+  ) {
+    this.#keys = new GenerationalCache(generation);
+  }
+
+  /**
+   * The secret and caller of an active access key, for signature checks; undefined when the key is
+   * unknown or inactive (AWS does not tell the two apart). Expired session keys throw CREDENTIALS_EXPIRED.
+   */
+  async credentials(accessKeyId: string): Promise<KeyCredentials | undefined> {
+    const found = await this.#keys.get(accessKeyId, () => this.load(accessKeyId));
+    // Checked on every use: a cached session outlives its expiry otherwise.
+    if (found === 'expired' || (found?.expiresAt && found.expiresAt.getTime() <= this.clock.now().getTime())) throw expired();
+    return found;
+  }
+
+  /** A registry password (docker login) for the caller's key, valid 12 hours or until its session ends. */
+  async issueRegistryToken(caller: Caller): Promise<{ token: string; expiresAt: Date }> {
+    const key = await this.credentials(caller.accessKeyId);
+    if (!key) throw new DomainError('CREDENTIALS_UNKNOWN', 'The security token included in the request is invalid.');
+    const now = this.clock.now().getTime();
+    const until = Math.min(now + REGISTRY_TOKEN_HOURS * 3600_000, key.expiresAt?.getTime() ?? Infinity);
+    const expiresAt = new Date(Math.floor(until / 1000) * 1000);
+    return { token: await this.tokens.sign(REGISTRY_TOKEN, { k: caller.accessKeyId }, expiresAt), expiresAt };
+  }
+
+  /** The caller a registry password stands for; stops working when it expires or its key is deactivated or deleted. */
+  async callerForRegistryToken(token: string): Promise<Caller> {
+    const payload = await this.tokens.verify(REGISTRY_TOKEN, token);
+    if (payload === 'expired') throw new DomainError('CREDENTIALS_EXPIRED', 'Your authorization token has expired. Reauthenticate and try again.');
+    if (!payload || typeof payload.k !== 'string') throw new DomainError('UNAUTHORIZED', 'Your authorization token is invalid. Reauthenticate and try again.');
+    const key = await this.credentials(payload.k);
+    if (!key) throw new DomainError('UNAUTHORIZED', 'Your authorization token is no longer valid: its access key was deactivated or deleted. Reauthenticate and try again.');
+    return key.caller;
+  }
+
+  private async load(accessKeyId: string): Promise<KeyCredentials | 'expired' | undefined> {
+    const key = await this.metadata.getAccessKey(accessKeyId);
+    if (!key || key.status !== 'Active') return undefined;
+    if (key.expiresAt && key.expiresAt.getTime() <= this.clock.now().getTime()) return 'expired';
+    const caller = await this.callerOf(key.principalArn, key.id, key.sessionArn);
+    if (!caller) return undefined;
+    return {
+      secretAccessKey: key.secret,
+      ...(key.sessionToken !== null && { sessionToken: key.sessionToken }),
+      ...(key.expiresAt && { expiresAt: key.expiresAt }),
+      caller,
+    };
+  }
+
+  private async callerOf(principalArn: string, accessKeyId: string, sessionArn: string | null): Promise<Caller | undefined> {
+    const rootMatch = /^arn:aws:iam::(\d{12}):root$/.exec(principalArn);
+    if (rootMatch) {
+      const account = rootMatch[1]!;
+      return { arn: rootArn(account), account, kind: 'root', userId: account, policySubjectArn: principalArn, accessKeyId };
+    }
+    const principal = await this.metadata.getPrincipal(principalArn);
+    if (!principal) return undefined;
+    if (principal.kind === 'user') {
+      return { arn: principal.arn, account: principal.account, kind: 'user', username: principal.name, userId: principal.id, policySubjectArn: principal.arn, accessKeyId };
+    }
+    if (!sessionArn) return undefined;
+    const sessionName = sessionArn.slice(sessionArn.lastIndexOf('/') + 1);
+    return { arn: sessionArn, account: principal.account, kind: 'assumed-role', userId: `${principal.id}:${sessionName}`, policySubjectArn: principal.arn, accessKeyId };
+  }
+}
+
+function expired(): DomainError {
+  return new DomainError('CREDENTIALS_EXPIRED', 'The security token included in the request is expired');
+}

@@ -1,0 +1,45 @@
+import type { RegistryScanningConfiguration, ReplicationConfiguration } from '../model/ecr-model.generated.js';
+import type { EcrDeps, EcrHandlers } from './index.js';
+
+/** Account-level operations: registry credentials, the registry policy, account settings and registry configurations. */
+export function accountHandlers(deps: EcrDeps): EcrHandlers {
+  const registryId = () => deps.scope.account;
+  const settings = () => deps.registrySettings;
+  return {
+    GetAuthorizationToken: async (_input, call) => {
+      const { token, expiresAt } = await deps.authenticator.issueRegistryToken(call.caller);
+      const proxyEndpoint = deps.publicHost ? `${call.endpoint.split('://')[0]}://${deps.publicHost}` : call.endpoint;
+      return { authorizationData: [{ authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'), expiresAt, proxyEndpoint }] };
+    },
+    DescribeRegistry: async () => {
+      const replicationConfiguration = await settings().getConfiguration<ReplicationConfiguration>('replication-configuration');
+      return { registryId: registryId(), replicationConfiguration: replicationConfiguration ?? { rules: [] } };
+    },
+    PutRegistryPolicy: async ({ policyText }) => {
+      await settings().putPolicy(policyText);
+      return { registryId: registryId(), policyText };
+    },
+    GetRegistryPolicy: async () => ({ registryId: registryId(), policyText: await settings().getPolicy() }),
+    DeleteRegistryPolicy: async () => ({ registryId: registryId(), policyText: await settings().deletePolicy() }),
+    GetAccountSetting: async ({ name }) => ({ name, value: await settings().getAccountSetting(name) }),
+    PutAccountSetting: async ({ name, value }) => {
+      await settings().putAccountSetting(name, value);
+      return { name, value };
+    },
+    // Stored and returned now; replication itself is a later capability.
+    PutReplicationConfiguration: async ({ replicationConfiguration }) => {
+      await settings().putConfiguration('replication-configuration', replicationConfiguration);
+      return { replicationConfiguration };
+    },
+    // Stored and returned now; scanning itself comes with issue 5.
+    PutRegistryScanningConfiguration: async ({ scanType, rules }) => {
+      const registryScanningConfiguration: RegistryScanningConfiguration = { scanType: scanType ?? 'BASIC', rules: rules ?? [] };
+      await settings().putConfiguration('scanning-configuration', registryScanningConfiguration);
+      return { registryScanningConfiguration };
+    },
+    GetRegistryScanningConfiguration: async () => ({
+      registryId: registryId(),
+      scanningConfiguration: (await settings().getConfiguration<RegistryScanningConfiguration>('scanning-configuration')) ?? { scanType: 'BASIC', rules: [] },
+    }),
+  };
+}

@@ -1,0 +1,68 @@
+import { repositoryArn, repositoryNameOfArn } from '../../../domain/model/arn.js';
+import { invalidParameter } from '../../../domain/model/invalid-parameter.js';
+import type { EcrDeps, EcrHandlers } from './index.js';
+import { checkLifecyclePolicy, checkRepositoryPolicy } from './policy-texts.js';
+
+/**
+ * A repository's documents and resource tags: its policy, its lifecycle policy (stored and returned;
+ * evaluating it is the lifecycle feature's part) and its tags. Policies and tags decide access, so
+ * every change to them makes cached authorisation state reload.
+ */
+export function policyAndTagHandlers(deps: EcrDeps): EcrHandlers {
+  const repositories = () => deps.registry.repositories;
+  const documents = () => deps.registry.repositoryDocuments;
+  const registryId = () => deps.scope.account;
+
+  /** The repository a tagging operation's ARN names, which must be one of this registry's. */
+  const repositoryOf = (resourceArn: string): string => {
+    const name = repositoryNameOfArn(resourceArn);
+    if (name === undefined || resourceArn !== repositoryArn(deps.scope, name)) {
+      throw invalidParameter('resourceArn', `Invalid ARN: this registry's repositories are ${repositoryArn(deps.scope, '<name>')}`);
+    }
+    return name;
+  };
+
+  return {
+    // `force` is accepted, but Berth does not refuse a policy that would lock the caller out.
+    SetRepositoryPolicy: async ({ repositoryName, policyText }) => {
+      checkRepositoryPolicy('PolicyText', policyText);
+      const stored = await documents().put(repositoryName, 'policy', policyText);
+      await deps.access.noticeChanges();
+      return { registryId: registryId(), repositoryName: stored.repositoryName, policyText: stored.text };
+    },
+    GetRepositoryPolicy: async ({ repositoryName }) => {
+      const stored = await documents().get(repositoryName, 'policy');
+      return { registryId: registryId(), repositoryName: stored.repositoryName, policyText: stored.text };
+    },
+    DeleteRepositoryPolicy: async ({ repositoryName }) => {
+      const deleted = await documents().delete(repositoryName, 'policy');
+      await deps.access.noticeChanges();
+      return { registryId: registryId(), repositoryName: deleted.repositoryName, policyText: deleted.text };
+    },
+    // Berth does not evaluate lifecycle policies yet, so GetLifecyclePolicy has no lastEvaluatedAt to report.
+    PutLifecyclePolicy: async ({ repositoryName, lifecyclePolicyText }) => {
+      checkLifecyclePolicy('lifecyclePolicyText', lifecyclePolicyText);
+      const stored = await documents().put(repositoryName, 'lifecycle-policy', lifecyclePolicyText);
+      return { registryId: registryId(), repositoryName: stored.repositoryName, lifecyclePolicyText: stored.text };
+    },
+    GetLifecyclePolicy: async ({ repositoryName }) => {
+      const stored = await documents().get(repositoryName, 'lifecycle-policy');
+      return { registryId: registryId(), repositoryName: stored.repositoryName, lifecyclePolicyText: stored.text };
+    },
+    DeleteLifecyclePolicy: async ({ repositoryName }) => {
+      const deleted = await documents().delete(repositoryName, 'lifecycle-policy');
+      return { registryId: registryId(), repositoryName: deleted.repositoryName, lifecyclePolicyText: deleted.text };
+    },
+    TagResource: async ({ resourceArn, tags }) => {
+      await repositories().tagResource(repositoryOf(resourceArn), tags);
+      await deps.access.noticeChanges();
+      return {};
+    },
+    UntagResource: async ({ resourceArn, tagKeys }) => {
+      await repositories().untagResource(repositoryOf(resourceArn), tagKeys);
+      await deps.access.noticeChanges();
+      return {};
+    },
+    ListTagsForResource: async ({ resourceArn }) => ({ tags: await repositories().listTagsForResource(repositoryOf(resourceArn)) }),
+  };
+}

@@ -1,0 +1,25 @@
+/** Checks of the policy texts ECR stores for repositories (directly, or through creation templates). */
+import { DomainError, isDomainError } from '../../../domain/errors.js';
+import { invalidParameter } from '../../../domain/model/invalid-parameter.js';
+import { parsePolicyDocument } from '../../../domain/policy/index.js';
+
+/** A repository policy the policy engine accepts; else ECR's InvalidParameterException, with the engine's reason after it. */
+export function checkRepositoryPolicy(field: string, text: string): void {
+  try {
+    parsePolicyDocument(text, 'resource');
+  } catch (err) {
+    if (!isDomainError(err, 'POLICY_INVALID')) throw err;
+    throw new DomainError('POLICY_INVALID', `Invalid parameter at '${field}' failed to satisfy constraint: 'Invalid repository policy provided': ${err.message}`, {
+      field,
+    });
+  }
+}
+
+/** A lifecycle policy must be JSON; its rules are read when lifecycle policies are evaluated. */
+export function checkLifecyclePolicy(field: string, text: string): void {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw invalidParameter(field, `Lifecycle policy validation failure: the text is not valid JSON (${(err as Error).message})`);
+  }
+}
