@@ -9,6 +9,7 @@ import { isQueryProtocolRequest, queryProtocolHandler } from '../protocols/iam/h
 import { ociPlugin } from '../protocols/oci/plugin.js';
 import type { Caller } from '../domain/identity/caller.js';
 import type { Config } from './config.js';
+import { requestLogView } from './log-redaction.js';
 import type { Services } from './compose.js';
 
 export interface BerthServer {
@@ -28,7 +29,7 @@ export function buildServer(config: Config, services: Services, options: ServerO
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const app = Fastify({
     ...(tls && { https: tls }),
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-amz-security-token"]'] },
+    logger: { level: config.logLevel, serializers: { req: requestLogView } },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Repository names with '/' and long digests travel in the wildcard parameter.
