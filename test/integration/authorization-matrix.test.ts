@@ -202,6 +202,17 @@ describe('authorisation matrix', () => {
     assert.equal((await oci.request('GET', '/v2/app/web/manifests/v1')).status, 401);
   });
 
+  it('refuses, unless forced, a repository policy that would lock its author out', async () => {
+    const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy' }] });
+    const refused = await ecr(server.admin, 'SetRepositoryPolicy', { repositoryName: 'app/other', policyText: lockout });
+    assert.equal(refused.body.__type, 'InvalidParameterException');
+    assert.match(String(refused.body.message), /would prevent arn:aws:iam::111111111111:user\/admin from setting a repository policy/);
+    assert.equal((await ecr(server.admin, 'SetRepositoryPolicy', { repositoryName: 'app/other', policyText: lockout, force: true })).status, 200);
+    const lockedOut = await ecr(server.admin, 'SetRepositoryPolicy', { repositoryName: 'app/other', policyText: JSON.stringify(REPOSITORY_POLICY), force: true });
+    assert.equal(lockedOut.body.__type, 'AccessDeniedException');
+    assert.equal((await ecr(server.admin, 'DeleteRepositoryPolicy', { repositoryName: 'app/other' })).status, 200);
+  });
+
   it('applies a repository policy change to the very next request', async () => {
     const node = principals.find((p) => p.name === 'node role session')!;
     const oci = new OciClient(server.url, await registryAuthorization(server.url, node.credentials, region));

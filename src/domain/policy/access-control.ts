@@ -84,6 +84,14 @@ export class AccessControl {
   }
 
   /**
+   * Whether the request would be allowed if `policyText` were its repository's policy: ECR refuses,
+   * unless forced, a repository policy that would keep its author from setting the next one.
+   */
+  async wouldBeAllowedUnder(request: AccessRequest, policyText: string): Promise<boolean> {
+    return (await this.decide(request, parsePolicyDocument(policyText, 'resource'))) === 'allowed';
+  }
+
+  /**
    * Call after a change that bumped the access generation in its own transaction (a repository's
    * policy or tags, a deleted repository) has committed: this process's caches reload at once,
    * instead of within a second as other processes' do.
@@ -99,11 +107,11 @@ export class AccessControl {
     return result;
   }
 
-  async decide(request: AccessRequest): Promise<Verdict> {
+  async decide(request: AccessRequest, candidateRepositoryPolicy?: PolicyDocument<'resource'>): Promise<Verdict> {
     const { caller, action, resource } = request;
     const [identityPolicies, resourceState] = await Promise.all([
       caller.kind === 'root' ? Promise.resolve([]) : this.identityPoliciesOf(caller.policySubjectArn),
-      this.resourceStateOf(request),
+      this.resourceStateOf(request, candidateRepositoryPolicy),
     ]);
     const decision = authorize({
       action,
@@ -144,7 +152,10 @@ export class AccessControl {
   }
 
   /** The resource policy that applies (the registry's, when in scope, and the repository's, as one) and the resource's tags. */
-  private async resourceStateOf(request: AccessRequest): Promise<{ policy?: PolicyDocument<'resource' | 'trust'>; tags: ResourceTag[] }> {
+  private async resourceStateOf(
+    request: AccessRequest,
+    candidateRepositoryPolicy?: PolicyDocument<'resource'>,
+  ): Promise<{ policy?: PolicyDocument<'resource' | 'trust'>; tags: ResourceTag[] }> {
     const { resource, action } = request;
     if (resource.kind === 'identity') {
       return { ...(resource.trustPolicy !== undefined && { policy: parsePolicyDocument(resource.trustPolicy, 'trust') }), tags: [] };
@@ -154,7 +165,8 @@ export class AccessControl {
     if (resource.kind === 'registry') return { ...(registryPolicy && { policy: registryPolicy }), tags: [] };
     // A repository about to be created (create-on-push) is not cached while missing: its state comes with it.
     const repository = await this.#repositories.get(resource.name, () => this.loadRepositoryState(resource.name), (state) => state.exists);
-    const policy = registryPolicy && repository.policy ? mergeResourcePolicies(registryPolicy, repository.policy) : (repository.policy ?? registryPolicy);
+    const repositoryPolicy = candidateRepositoryPolicy ?? repository.policy;
+    const policy = registryPolicy && repositoryPolicy ? mergeResourcePolicies(registryPolicy, repositoryPolicy) : (repositoryPolicy ?? registryPolicy);
     return { ...(policy && { policy }), tags: repository.tags };
   }
 

@@ -23,9 +23,21 @@ export function policyAndTagHandlers(deps: EcrDeps): EcrHandlers {
   };
 
   return {
-    // `force` is accepted, but Berth does not refuse a policy that would lock the caller out.
-    SetRepositoryPolicy: async ({ repositoryName, policyText }) => {
+    SetRepositoryPolicy: async ({ repositoryName, policyText, force }, call) => {
       checkRepositoryPolicy('PolicyText', policyText);
+      const settingItAgain = {
+        caller: call.caller,
+        action: 'ecr:SetRepositoryPolicy',
+        resource: { kind: 'repository' as const, name: repositoryName },
+        sourceIp: call.sourceIp,
+        secureTransport: call.secureTransport,
+      };
+      if (!force && !(await deps.access.wouldBeAllowedUnder(settingItAgain, policyText))) {
+        throw invalidParameter(
+          'PolicyText',
+          `The repository policy would prevent ${call.caller.arn} from setting a repository policy on this repository again; repeat the call with force to set it anyway`,
+        );
+      }
       const stored = await documents().put(repositoryName, 'policy', policyText);
       await deps.access.noticeChanges();
       return { registryId: registryId(), repositoryName: stored.repositoryName, policyText: stored.text };
