@@ -202,6 +202,45 @@ describe('authorisation matrix', () => {
     assert.equal((await oci.request('GET', '/v2/app/web/manifests/v1')).status, 401);
   });
 
+  it('conditions creation on the tags the request sets (aws:RequestTag, aws:TagKeys)', async () => {
+    const creator = await userWith(ACCOUNT, 'creator', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'ecr:CreateRepository',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestTag/team': 'web' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost-centre'] } },
+        },
+      ],
+    });
+    const untagged = await ecr(creator, 'CreateRepository', { repositoryName: 'web/untagged' });
+    assert.equal(untagged.body.__type, 'AccessDeniedException');
+    const extraKey = await ecr(creator, 'CreateRepository', { repositoryName: 'web/extra', tags: [{ Key: 'team', Value: 'web' }, { Key: 'owner', Value: 'x' }] });
+    assert.equal(extraKey.body.__type, 'AccessDeniedException');
+    const tagged = await ecr(creator, 'CreateRepository', { repositoryName: 'web/tagged', tags: [{ Key: 'team', Value: 'web' }] });
+    assert.equal(tagged.status, 200, JSON.stringify(tagged.body));
+  });
+
+  it('lets the registry policy grant other accounts creation (scope V1) and every repository action (scope V2)', async () => {
+    const partner = principals.find((p) => p.name === 'partner account user')!.credentials;
+    const registryPolicy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PARTNER}:root` }, Action: ['ecr:CreateRepository', 'ecr:BatchGetImage'], Resource: `arn:aws:ecr:${region}:${ACCOUNT}:repository/*` }],
+    };
+    assert.equal((await ecr(partner, 'CreateRepository', { repositoryName: 'partner/before' })).body.__type, 'AccessDeniedException');
+    assert.equal((await ecr(server.admin, 'PutRegistryPolicy', { policyText: JSON.stringify(registryPolicy) })).status, 200);
+    assert.equal((await ecr(server.admin, 'GetAccountSetting', { name: 'REGISTRY_POLICY_SCOPE' })).body.value, 'V1');
+    assert.equal((await ecr(partner, 'CreateRepository', { repositoryName: 'partner/v1' })).status, 200, 'V1 governs CreateRepository');
+    const pull = { repositoryName: 'app/other', imageIds: [{ imageTag: 'v1' }] };
+    assert.equal((await ecr(partner, 'BatchGetImage', pull)).body.__type, 'AccessDeniedException', 'V1 does not govern pulls');
+    assert.equal((await ecr(server.admin, 'PutAccountSetting', { name: 'REGISTRY_POLICY_SCOPE', value: 'V2' })).status, 200);
+    assert.equal((await ecr(partner, 'BatchGetImage', pull)).status, 200, 'V2 governs every repository action');
+    assert.equal((await ecr(server.admin, 'DeleteRegistryPolicy')).status, 200);
+    assert.equal((await ecr(partner, 'BatchGetImage', pull)).body.__type, 'AccessDeniedException');
+    assert.equal((await ecr(server.admin, 'PutAccountSetting', { name: 'REGISTRY_POLICY_SCOPE', value: 'V1' })).status, 200);
+  });
+
   it('refuses, unless forced, a repository policy that would lock its author out', async () => {
     const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy' }] });
     const refused = await ecr(server.admin, 'SetRepositoryPolicy', { repositoryName: 'app/other', policyText: lockout });
