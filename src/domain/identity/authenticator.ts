@@ -9,6 +9,7 @@ import type { SignedTokens } from './signed-tokens.js';
 /** ECR's registry credentials last 12 hours. */
 export const REGISTRY_TOKEN_HOURS = 12;
 const REGISTRY_TOKEN = 'registry';
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 export interface KeyCredentials {
   secretAccessKey: string;
@@ -21,6 +22,8 @@ export interface KeyCredentials {
 /** Resolves access keys and registry tokens to callers; lookups are cached per access generation. */
 export class Authenticator {
   readonly #keys: GenerationalCache<string, KeyCredentials | 'expired' | undefined>;
+  /** Registry tokens whose MAC has been checked; whether their key is still active is asked on every use. */
+  readonly #verifiedTokens = new Map<string, { accessKeyId: string; expiresAt: number }>();
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -54,12 +57,27 @@ export class Authenticator {
 
   /** The caller a registry password stands for; stops working when it expires or its key is deactivated or deleted. */
   async callerForRegistryToken(token: string): Promise<Caller> {
-    const payload = await this.tokens.verify(REGISTRY_TOKEN, token);
-    if (payload === 'expired') throw new DomainError('CREDENTIALS_EXPIRED', 'Your authorization token has expired. Reauthenticate and try again.');
-    if (!payload || typeof payload.k !== 'string') throw new DomainError('UNAUTHORIZED', 'Your authorization token is invalid. Reauthenticate and try again.');
-    const key = await this.credentials(payload.k);
+    const verified = this.#verifiedTokens.get(token) ?? (await this.verifyRegistryToken(token));
+    if (verified.expiresAt <= this.clock.now().getTime()) {
+      this.#verifiedTokens.delete(token);
+      throw new DomainError('CREDENTIALS_EXPIRED', 'Your authorization token has expired. Reauthenticate and try again.');
+    }
+    const key = await this.credentials(verified.accessKeyId);
     if (!key) throw new DomainError('UNAUTHORIZED', 'Your authorization token is no longer valid: its access key was deactivated or deleted. Reauthenticate and try again.');
     return key.caller;
+  }
+
+  /** Checks a token's MAC once; then it is remembered (bounded), so the hot path skips the HMAC and the parsing. */
+  private async verifyRegistryToken(token: string): Promise<{ accessKeyId: string; expiresAt: number }> {
+    const payload = await this.tokens.verify(REGISTRY_TOKEN, token);
+    if (payload === 'expired') throw new DomainError('CREDENTIALS_EXPIRED', 'Your authorization token has expired. Reauthenticate and try again.');
+    if (!payload || typeof payload.k !== 'string' || typeof payload.e !== 'number') {
+      throw new DomainError('UNAUTHORIZED', 'Your authorization token is invalid. Reauthenticate and try again.');
+    }
+    const verified = { accessKeyId: payload.k, expiresAt: payload.e };
+    if (this.#verifiedTokens.size >= VERIFIED_TOKENS_KEPT) this.#verifiedTokens.delete(this.#verifiedTokens.keys().next().value as string);
+    this.#verifiedTokens.set(token, verified);
+    return verified;
   }
 
   private async load(accessKeyId: string): Promise<KeyCredentials | 'expired' | undefined> {

@@ -37,6 +37,13 @@ export type Verdict = 'allowed' | 'explicit-deny-identity' | 'explicit-deny-reso
 /** Registry document kinds that hold access state. */
 export const REGISTRY_POLICY_DOCUMENT = 'registry-policy';
 export const REGISTRY_POLICY_SCOPE_SETTING = 'account-setting:REGISTRY_POLICY_SCOPE';
+/**
+ * Condition keys (and policy variables) whose values change with the clock: a decision that read a
+ * policy mentioning one is not cached. Everything else a decision depends on is in the cache key or
+ * bumps the access generation when it changes.
+ */
+const TIME_DEPENDENT_KEYS = /aws:(CurrentTime|EpochTime|TokenIssueTime|MultiFactorAuthAge)/i;
+
 /** With REGISTRY_POLICY_SCOPE V1 (ECR's default) the registry policy governs only these actions. */
 const REGISTRY_POLICY_V1_ACTIONS = new Set(['ecr:replicateimage', 'ecr:batchimportupstreamimage', 'ecr:createrepository']);
 
@@ -61,6 +68,7 @@ export class AccessControl {
   readonly #identityPolicies: GenerationalCache<string, PolicyDocument<'identity'>[]>;
   readonly #repositories: GenerationalCache<string, RepositoryAccessState>;
   readonly #registry: GenerationalCache<'registry', RegistryAccessState>;
+  readonly #decisions: GenerationalCache<string, { verdict: Verdict; cacheable: boolean }>;
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -71,6 +79,7 @@ export class AccessControl {
     this.#identityPolicies = new GenerationalCache(generation);
     this.#repositories = new GenerationalCache(generation);
     this.#registry = new GenerationalCache(generation, 1);
+    this.#decisions = new GenerationalCache(generation, 50_000);
   }
 
   /** Throws DENIED, naming who was denied which action on which resource, as AWS words it. */
@@ -107,7 +116,20 @@ export class AccessControl {
     return result;
   }
 
+  /**
+   * The verdict, from the decision cache when the same caller asked the same thing from the same place
+   * in this access generation. Requests that set tags, and candidate policies, are always evaluated.
+   */
   async decide(request: AccessRequest, candidateRepositoryPolicy?: PolicyDocument<'resource'>): Promise<Verdict> {
+    if (candidateRepositoryPolicy || request.requestTags || request.tagKeys) return (await this.evaluate(request, candidateRepositoryPolicy)).verdict;
+    const { caller, action, resource } = request;
+    const key = `${caller.accessKeyId}\n${caller.arn}\n${action}\n${this.resourceArnOf(resource)}\n${resource.kind === 'registry' ? (resource.account ?? '') : ''}\n${request.sourceIp}\n${request.secureTransport}`;
+    const decided = await this.#decisions.get(key, () => this.evaluate(request), (evaluation) => evaluation.cacheable);
+    return decided.verdict;
+  }
+
+  /** Evaluates the policies that apply; the verdict may be cached unless a policy reads the time. */
+  private async evaluate(request: AccessRequest, candidateRepositoryPolicy?: PolicyDocument<'resource'>): Promise<{ verdict: Verdict; cacheable: boolean }> {
     const { caller, action, resource } = request;
     const [identityPolicies, resourceState] = await Promise.all([
       caller.kind === 'root' ? Promise.resolve([]) : this.identityPoliciesOf(caller.policySubjectArn),
@@ -129,9 +151,11 @@ export class AccessControl {
       ...(resourceState.policy && { resourcePolicy: resourceState.policy }),
       context: this.contextOf(request, resourceState.tags),
     });
-    if (decision.allowed) return 'allowed';
-    if (decision.reason === 'explicitDeny') return decision.policyType === 'resource' ? 'explicit-deny-resource' : 'explicit-deny-identity';
-    return decision.policyType === 'resource' ? 'no-resource-allow' : 'no-identity-allow';
+    const consulted = resourceState.policy ? [...identityPolicies, resourceState.policy] : identityPolicies;
+    const cacheable = !consulted.some((document) => TIME_DEPENDENT_KEYS.test(document.text));
+    if (decision.allowed) return { verdict: 'allowed', cacheable };
+    if (decision.reason === 'explicitDeny') return { verdict: decision.policyType === 'resource' ? 'explicit-deny-resource' : 'explicit-deny-identity', cacheable };
+    return { verdict: decision.policyType === 'resource' ? 'no-resource-allow' : 'no-identity-allow', cacheable };
   }
 
   resourceArnOf(resource: AccessResource): string {
