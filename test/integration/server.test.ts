@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,26 @@ describe('server process behaviour', () => {
       assert.equal((await fetch(`${server.url}/v2/`, { headers: { authorization: server.registryAuthorization } })).status, 200);
     } finally {
       await server.close();
+    }
+  });
+
+  it("creates the administrator's access key once, saved readable by its owner only", async () => {
+    const server = await startTestServer({ adminAccessKeyId: 'AKIATESTADMIN0000001', adminSecretAccessKey: 'a-secret-of-forty-characters-0123456789' });
+    try {
+      const file = join(server.config.dataDir, 'admin-credentials.json');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { accessKeyId: 'AKIATESTADMIN0000001', secretAccessKey: 'a-secret-of-forty-characters-0123456789' });
+      const restarted = await server.restart();
+      assert.equal(restarted.admin.accessKeyId, 'AKIATESTADMIN0000001');
+      assert.deepEqual(
+        (await restarted.services.identities.listAccessKeys(server.config.accountId, 'admin')).map((k) => k.id),
+        ['AKIATESTADMIN0000001'],
+        'a restart makes no second key',
+      );
+      await restarted.close();
+    } catch (err) {
+      await server.close().catch(() => {});
+      throw err;
     }
   });
 
