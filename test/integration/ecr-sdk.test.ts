@@ -10,6 +10,7 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  BatchGetRepositoryScanningConfigurationCommand,
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand,
@@ -219,6 +220,11 @@ await describeOnEveryStore('ECR API through the AWS SDK for JavaScript', {}, (re
       { registryId: scanning.registryId, repositoryName: scanning.repositoryName, imageScanningConfiguration: scanning.imageScanningConfiguration },
       { registryId: account, repositoryName, imageScanningConfiguration: { scanOnPush: true } },
     );
+    const perRepository = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [repositoryName, 'settings/absent'] }));
+    assert.deepEqual(perRepository.scanningConfigurations, [
+      { repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${repositoryName}`, repositoryName, scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [] },
+    ]);
+    assert.deepEqual(perRepository.failures, [{ repositoryName: 'settings/absent', failureCode: 'REPOSITORY_NOT_FOUND', failureReason: 'REPOSITORY_NOT_FOUND' }]);
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
     assert.equal(repositories?.[0]?.imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
     assert.deepEqual(repositories?.[0]?.imageScanningConfiguration, { scanOnPush: true });

@@ -1,6 +1,7 @@
 import { repositoryArn } from '../../../domain/model/arn.js';
 import type { RepositoryRecord } from '../../../domain/ports/metadata-store.js';
-import type { Repository } from '../model/ecr-model.generated.js';
+import { isDomainError } from '../../../domain/errors.js';
+import type { Repository, RepositoryScanningConfiguration, RepositoryScanningConfigurationFailure } from '../model/ecr-model.generated.js';
 import type { EcrCall, EcrDeps, EcrHandlers } from './index.js';
 
 /** Repository operations: create, describe, delete, and the settings ECR changes one at a time. */
@@ -31,6 +32,22 @@ export function repositoryHandlers(deps: EcrDeps): EcrHandlers {
     PutImageTagMutability: async ({ repositoryName, imageTagMutability, imageTagMutabilityExclusionFilters }) => {
       const { name, settings } = await repositories().putImageTagMutability(repositoryName, imageTagMutability, imageTagMutabilityExclusionFilters);
       return { registryId: registryId(), repositoryName: name, imageTagMutability: settings.imageTagMutability, imageTagMutabilityExclusionFilters: exclusionFiltersIfAny(settings) };
+    },
+    // The settings scanning will act on (issue 5); per repository, as scan-on-push or manual.
+    BatchGetRepositoryScanningConfiguration: async ({ repositoryNames }) => {
+      const scanningConfigurations: RepositoryScanningConfiguration[] = [];
+      const failures: RepositoryScanningConfigurationFailure[] = [];
+      for (const name of repositoryNames) {
+        try {
+          const { settings } = await repositories().get(name);
+          const scanOnPush = settings.imageScanningConfiguration.scanOnPush;
+          scanningConfigurations.push({ repositoryArn: repositoryArn(deps.scope, name), repositoryName: name, scanOnPush, scanFrequency: scanOnPush ? 'SCAN_ON_PUSH' : 'MANUAL', appliedScanFilters: [] });
+        } catch (err) {
+          if (!isDomainError(err, 'NAME_UNKNOWN')) throw err;
+          failures.push({ repositoryName: name, failureCode: 'REPOSITORY_NOT_FOUND', failureReason: 'REPOSITORY_NOT_FOUND' });
+        }
+      }
+      return { scanningConfigurations, failures };
     },
     PutImageScanningConfiguration: async ({ repositoryName, imageScanningConfiguration }) => {
       const { name, settings } = await repositories().putImageScanningConfiguration(repositoryName, { scanOnPush: imageScanningConfiguration.scanOnPush ?? false });
