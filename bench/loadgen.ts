@@ -112,8 +112,10 @@ export interface Download {
 }
 
 /** GETs `url` with curl into /dev/null (following redirects); curl's own timer excludes its start-up. */
-export async function curlDownload(url: URL, timeoutSec: number): Promise<Download> {
-  const r = await run('curl', ['-sS', '-L', '-o', '/dev/null', '--max-time', String(timeoutSec), '-w', '%{http_code} %{size_download} %{time_total}', url.href], (timeoutSec + 10) * 1000);
+export async function curlDownload(url: URL, headers: Readonly<Record<string, string>>, timeoutSec: number): Promise<Download> {
+  const args = ['-sS', '-L', '-o', '/dev/null', '--max-time', String(timeoutSec), '-w', '%{http_code} %{size_download} %{time_total}'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  const r = await run('curl', [...args, url.href], (timeoutSec + 10) * 1000);
   const [status, bytes, seconds] = r.stdout.trim().split(' ').map(Number);
   if (r.code !== 0 || status === undefined || bytes === undefined || seconds === undefined) throw new Error(`curl failed (${r.code}): ${r.stderr.trim()}`);
   return { status, bytes, seconds };

@@ -1,4 +1,5 @@
-// `npm run bench`: Berth and the CNCF reference registry side by side on this machine.
+// `npm run bench`: Berth and the CNCF reference registry side by side on this machine; for the
+// scenarios with an authentication-cost target, Berth with authentication off as well.
 // Options: --only push,pull  --quick  --reference-only  --docs/--no-docs  --json FILE
 //          --log-level LEVEL  --keep  --strict  --berth-node-args="--cpu-prof ..."
 import { writeFileSync } from 'node:fs';
@@ -6,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_SCOPE } from './berth-access.js';
 import { MiB, sha256Rate } from './data.js';
 import { diskWriteRate, ForeignCpu, machineFacts } from './machine.js';
 import { RegistryClient } from './registry-client.js';
-import { fmt, judge, markdownTable, notesList, textTable, type Judged, type Outcome } from './report.js';
-import { Fixtures, FULL, GROUPS, median, ping, QUICK, type Group, type RunContext, type Sample } from './scenarios.js';
-import { berthMissing, ensureTool, REFERENCE_BIN, startBerth, startReference, toolVersion, type Server } from './servers.js';
+import { authTable, fmt, judge, judgeAuth, markdownTable, notesList, resultsTable, textTable, type AuthJudged, type Judged, type Outcome } from './report.js';
+import { Fixtures, FULL, GROUPS, MANIFEST_REPO, median, ping, QUICK, type Group, type RunContext, type Sample } from './scenarios.js';
+import { berthMissing, ensureTool, REFERENCE_BIN, startBerth, startReference, toolVersion, type Server, type ServerName } from './servers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,7 +26,7 @@ const USAGE = `usage: npm run bench -- [options]
   --json FILE             also write the raw results as JSON
   --keep                  keep the registries' temporary data directories
   --strict                exit 1 when any target fails
-  --berth-node-args=S     node flags for the Berth server (e.g. --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof")`;
+  --berth-node-args=S     node flags for the Berth servers (e.g. --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof")`;
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
@@ -97,7 +99,7 @@ class Lane {
     readonly server: Server,
     readonly state: RunContext['state'],
   ) {
-    this.client = new RegistryClient(server.base);
+    this.client = new RegistryClient(server.base, server.headers);
   }
 
   /** Runs one step (setup or a round) within the time limit; the first failure ends the lane. */
@@ -141,9 +143,13 @@ class Lane {
   }
 }
 
-/** Setup on each registry, then the rounds alternating between them. */
-async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, states: Map<Server, RunContext['state']>): Promise<Map<string, Lane>> {
-  const lanes = servers.map((s) => new Lane(s, states.get(s) ?? {}));
+/** Whether a group's targets need Berth with authentication off: only those that say what auth may cost. */
+const needsAuthOff = (group: Group): boolean => group.rows.some((r) => r.authCost);
+
+/** Setup on each registry the group measures, then the rounds alternating between them. */
+async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, states: Map<Server, RunContext['state']>): Promise<Map<ServerName, Lane>> {
+  const measured = servers.filter((s) => s.name !== 'berth-noauth' || needsAuthOff(group));
+  const lanes = measured.map((s) => new Lane(s, states.get(s) ?? {}));
   for (const lane of lanes) {
     await lane.step(`${group.id} setup`, async (ctx) => {
       await ping(ctx.client);
@@ -218,7 +224,9 @@ async function main(): Promise<void> {
   if (!berthProblem) {
     try {
       const nodeArgs = opts['berth-node-args'];
-      servers.push(await startBerth({ root: ROOT, logLevel, keep: opts.keep, ...(nodeArgs ? { nodeArgs: nodeArgs.split(/\s+/).filter(Boolean) } : {}) }));
+      const berth = { root: ROOT, logLevel, keep: opts.keep, ...(nodeArgs ? { nodeArgs: nodeArgs.split(/\s+/).filter(Boolean) } : {}) };
+      servers.push(await startBerth({ ...berth, auth: { policyRepository: MANIFEST_REPO } }));
+      if (opts.groups.some(needsAuthOff)) servers.push(await startBerth({ ...berth, auth: false }));
     } catch (err) {
       berthProblem = `failed to start: ${(err as Error).message}`;
       log(`berth ${berthProblem}`);
@@ -226,17 +234,14 @@ async function main(): Promise<void> {
   }
   for (const s of servers) log(`${s.name} at ${s.base.href} (pid ${s.pid}, data in ${s.dataDir})`);
 
-  const results = new Map<string, { reference?: Outcome; berth?: Outcome }>();
+  const results = new Map<string, Partial<Record<ServerName, Outcome>>>();
   const states = new Map<Server, RunContext['state']>(servers.map((s) => [s, {}]));
   const load = new ForeignCpu();
   try {
     for (const group of opts.groups) {
       const lanes = await runGroup(group, servers, fx, states);
       group.rows.forEach((row, i) => {
-        results.set(row.id, {
-          reference: lanes.get('reference')?.outcome(row.id, row.unit, i === 0),
-          berth: lanes.get('berth')?.outcome(row.id, row.unit, i === 0),
-        });
+        results.set(row.id, Object.fromEntries([...lanes].map(([name, lane]) => [name, lane.outcome(row.id, row.unit, i === 0)])));
       });
     }
   } finally {
@@ -244,12 +249,19 @@ async function main(): Promise<void> {
   }
   const otherLoad = load.share();
 
-  const judged: Judged[] = opts.groups.flatMap((g) => g.rows.map((spec) => judge({ spec, reference: results.get(spec.id)?.reference, berth: results.get(spec.id)?.berth }, sha)));
+  const outcome = (id: string, server: ServerName): Outcome => results.get(id)?.[server];
+  const rows = opts.groups.flatMap((g) => g.rows);
+  const judged: Judged[] = rows.map((spec) => judge({ spec, reference: outcome(spec.id, 'reference'), berth: outcome(spec.id, 'berth') }, sha));
+  const authJudged: AuthJudged[] = rows.flatMap((spec) => {
+    const { id, authCost } = spec;
+    if (!authCost) return [];
+    return [judgeAuth({ spec: { ...spec, authCost }, reference: outcome(id, 'reference'), authOff: outcome(id, 'berth-noauth'), berth: outcome(id, 'berth') })];
+  });
   const refVersion = refProblem ? 'not available' : toolVersion(REFERENCE_BIN, ['--version']);
   const facts: [string, string][] = [
     ...machineFacts(ROOT),
     ['reference', refVersion],
-    ['both registries', `filesystem storage under ${os.tmpdir()}, log level ${logLevel}, no access log`],
+    ['registries', `filesystem storage under ${os.tmpdir()}, log level ${logLevel}, no access log; Berth with token auth and policy checks on (Berth with auth off only in the authentication-cost comparison)`],
     ['SHA-256, one core (node crypto, 64 KiB updates)', `${sha.toFixed(0)} MB/s`],
     ['disk sequential write + fdatasync (tmpdir)', `${disk.toFixed(0)} MB/s`],
     ['other processes on the machine during the run', `${(otherLoad * 100).toFixed(0)}% of all CPUs on average${otherLoad >= 0.1 ? ' — figures are disturbed' : ''}`],
@@ -258,24 +270,50 @@ async function main(): Promise<void> {
   for (const s of skipped) facts.push(['note', s]);
   if (opts.quick) facts.push(['mode', '--quick (smoke run; small sizes, not comparable with the targets)']);
 
-  console.log(`\n${textTable(judged, facts)}\n`);
+  const plain = (text: string): string => text.replace(/\*\*/g, '');
+  console.log(`\n${facts.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${textTable(resultsTable(judged))}\n`);
   const notes = notesList(judged);
-  if (notes) console.log(`${notes.replace(/\*\*/g, '')}\n`);
-  const failed = judged.filter((j) => j.result === 'FAIL' || j.result === 'ERROR');
-  console.log(failed.length ? `${failed.length} target(s) not met: ${failed.map((j) => j.spec.id).join(', ')}` : berthProblem ? 'Berth not measured.' : 'All targets met.');
+  if (notes) console.log(`${plain(notes)}\n`);
+  if (authJudged.length) {
+    console.log(`${AUTH_TITLE}\n\n${textTable(authTable(authJudged))}\n`);
+    const authNotes = notesList(authJudged);
+    if (authNotes) console.log(`${plain(authNotes)}\n`);
+  }
+  const failed = [...judged.map((j) => ({ id: j.spec.id, result: j.result })), ...authJudged.map((j) => ({ id: `${j.spec.id} (auth cost)`, result: j.result }))].filter(
+    (j) => j.result === 'FAIL' || j.result === 'ERROR',
+  );
+  console.log(failed.length ? `${failed.length} target(s) not met: ${failed.map((j) => j.id).join(', ')}` : berthProblem ? 'Berth not measured.' : 'All targets met.');
 
   if (opts.json) {
-    writeFileSync(opts.json, JSON.stringify({ started, params: p, sha, disk, facts, results: Object.fromEntries(results), judged }, null, 2));
+    writeFileSync(opts.json, JSON.stringify({ started, params: p, sha, disk, facts, results: Object.fromEntries(results), judged, authJudged }, null, 2));
   }
   if (opts.docs ?? (opts.full && !berthProblem)) {
     const file = path.join(ROOT, 'docs', 'benchmarks.md');
-    writeFileSync(file, renderDocs(started, facts, judged, opts.quick, opts.groups));
+    writeFileSync(file, renderDocs(started, facts, judged, authJudged, opts.quick, opts.groups));
     log(`wrote ${file}`);
   }
   if (opts.strict && failed.length) process.exitCode = 1;
 }
 
-function renderDocs(date: Date, facts: readonly [string, string][], judged: readonly Judged[], quick: boolean, groups: readonly Group[]): string {
+const AUTH_TITLE = 'Authentication cost: Berth with token auth and policy checks (auth on) against the reference and against Berth with BERTH_AUTH=false (auth off)';
+
+function authSection(authJudged: readonly AuthJudged[]): string {
+  return `
+## Authentication cost
+
+Berth with token auth and policy checks (auth on: the Berth of the table above) against the reference and against
+a second Berth started with \`BERTH_AUTH=false\` (auth off: every request acts as the administrator, unchecked),
+in the manifest scenario, its rounds alternating among the three servers. The target: with a registry token on
+every request and both an identity policy and a repository policy evaluated, manifest reads stay >= 4x the
+reference's without auth and within 25% of Berth without auth (on ÷ off >= 0.75).
+
+${markdownTable(authTable(authJudged))}
+
+${notesList(authJudged)}
+`;
+}
+
+function renderDocs(date: Date, facts: readonly [string, string][], judged: readonly Judged[], authJudged: readonly AuthJudged[], quick: boolean, groups: readonly Group[]): string {
   const p = quick ? QUICK : FULL;
   const partial = groups.length === GROUPS.length ? '' : ` -- --only ${groups.map((g) => g.id).join(',')}`;
   return `# Benchmarks: Berth and the CNCF reference registry
@@ -289,23 +327,24 @@ ${facts.map(([k, v]) => `- ${k}: ${v}`).join('\n')}
 
 ## Results
 
-Ratio is how many times better Berth is (Berth ÷ reference for rates, reference ÷ Berth for times).
-MB is 10^6 bytes. Peak RSS is the server process tree's VmRSS during the measured part of the scenario.
+Berth is measured as deployed: private, every request authenticated with a registry token and authorised by its
+policies (see Methodology). Ratio is how many times better Berth is (Berth ÷ reference for rates, reference ÷ Berth
+for times). MB is 10^6 bytes. Peak RSS is the server process tree's VmRSS during the measured part of the scenario.
 On this shared 2-core VM one round often differs from the next by 20–30%: a ratio that close to its target is not
 settled by one run (see the rounds under "Per-scenario details").
 
-${markdownTable(judged)}
+${markdownTable(resultsTable(judged))}
 
 Why the targets that fail here fail, what was tried and what is left: [performance.md](performance.md).
 
 ### Per-scenario details
 
 ${notesList(judged) || '(none)'}
-
+${authJudged.length ? authSection(authJudged) : ''}
 ## How to run
 
 \`\`\`
-npm run bench                       # full run, rewrites this file (3–5 minutes)
+npm run bench                       # full run, rewrites this file (4–5 minutes)
 npm run bench -- --only push,pull   # some scenarios (groups: ${GROUPS.map((g) => g.id).join(', ')})
 npm run bench -- --quick            # smoke run with small sizes
 npm run bench -- --reference-only   # the reference registry alone
@@ -316,23 +355,38 @@ npm run bench -- --reference-only   # the reference registry alone
 when one is missing and the bench runs as root it installs it with \`apt-get install -y\`.
 If Berth is not built (\`bin/berth\` or \`dist/src/cli/main.js\` missing) it says so and measures the reference alone.
 To see where Berth spends its time in a scenario: \`npm run bench -- --only manifest --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"\`,
-then \`node dist/bench/profile-summary.js /tmp/prof/*.cpuprofile\`.
+then \`node dist/bench/profile-summary.js /tmp/prof/CPU.*.PID.*.cpuprofile\`: one profile per Berth server, named by the
+pids the bench logs at start (\`berth\` with auth on, \`berth-noauth\` with it off).
 
 ## Methodology
 
-- **Side by side, one run.** Both registries run at the same time on loopback, each with filesystem storage in
+- **Side by side, one run.** The registries run at the same time on loopback, each with filesystem storage in
   its own new temporary directory on the same disk, driven by the same client with the same data and parameters.
   Each scenario first runs an untimed setup and warm-up on each registry, then its measured rounds alternate
-  (reference round 1, Berth round 1, reference round 2, …), so a burst of load from elsewhere does not fall on one
-  registry only; a figure is the median of its rounds (all rounds are listed under "Per-scenario details"). The
-  idle registry costs nothing measurable while the other is measured.
+  (reference round 1, Berth round 1, reference round 2, …; in the manifest scenario Berth with auth off takes its
+  turn after Berth), so a burst of load from elsewhere does not fall on one registry only; a figure is the median
+  of its rounds (all rounds are listed under "Per-scenario details"). An idle registry costs nothing measurable
+  while another is measured.
 - **Other load.** The bench measures the CPU used by processes other than itself, its registries and its load
   generators (from \`/proc/stat\` less its own process tree). It is reported for the run and, when a round saw 10%
   or more, in that scenario's details; kernel threads doing disk writeback for the registries count as "other" too.
 - **Configuration.** Reference: \`docker-registry\` (distribution 2.8, Debian package) with \`log.level\` set to the
   bench's level (default \`warn\`), \`log.accesslog.disabled: true\`, the in-memory blob descriptor cache (its
   Debian default), no auth. Berth: \`bin/berth serve --host 127.0.0.1 --port N --data-dir DIR --create-on-push
-  --log-level warn\`, which at \`warn\` writes no per-request log. Neither registry writes an access log.
+  --log-level warn\`, which at \`warn\` writes no per-request log, with \`BERTH_ACCOUNT_ID=${BENCH_SCOPE.account}\`,
+  \`BERTH_REGION=${BENCH_SCOPE.region}\` and \`BERTH_ADMIN_ACCESS_KEY_ID\`/\`BERTH_ADMIN_SECRET_ACCESS_KEY\` set to an
+  administrator key made up for the run. Neither registry writes an access log.
+- **Authentication.** Berth runs as deployed, private, and the bench uses it as a CI job would
+  (\`bench/berth-access.ts\`). With the administrator's key, over the ECR and IAM APIs (SigV4 by the AWS SDK's
+  signer, \`@smithy/signature-v4\`), it creates \`${MANIFEST_REPO}\` and gives it a repository policy (the account
+  may pull, the admin user may push, a Deny of \`ecr:*\` from outside private networks with a \`NotIpAddress\`
+  condition), then replaces the admin's \`AdministratorAccess\` with a scoped identity policy (login; push and pull
+  on \`repository/bench/*\`; a Deny of deletes; a Deny of \`ecr:*\` outside ${BENCH_SCOPE.region} with a
+  \`StringNotEquals\` condition), and logs in with \`GetAuthorizationToken\`, as \`aws ecr get-login-password\` does.
+  Every request to Berth, from the Node client, curl, wrk and ab alike, carries
+  \`Authorization: Basic base64("AWS:<token>")\`, so each manifest read verifies the token and evaluates both
+  policies, conditions included; the bench checks that a request without it is refused (401). The reference has
+  no auth.
 - **Durability differs.** Berth makes a blob durable (fsync) before it reports it committed; the reference's
   filesystem driver does not fsync. The "disk sequential write + fdatasync" line is how fast this machine's disk
   makes bytes durable, a bound for a registry that syncs, whatever its CPU cost.
@@ -352,14 +406,15 @@ then \`node dist/bench/profile-summary.js /tmp/prof/*.cpuprofile\`.
 - **Blob pull**: \`GET /v2/<name>/blobs/<digest>\` of the last ${p.bigBlob / MiB} MiB blob pushed, body counted and
   discarded by \`curl\` (a Node client reading 64 KiB at a time cannot keep up with the reference), ${p.pullRounds}
   rounds after one warm-up pull; the blob is in the page cache for both registries.
-- **Manifest HEAD and GET by tag**: an OCI image manifest is pushed as \`bench/app:latest\`; every request carries
+- **Manifest HEAD and GET by tag**: an OCI image manifest is pushed as \`${MANIFEST_REPO}:latest\`; every request carries
   docker's Accept list (Docker manifest v2, Docker manifest list, OCI index, OCI manifest; comma-joined).
   ${p.manifestConnections} keep-alive connections; ${p.manifestWarmSeconds} s warm-up per method, then ${p.manifestRounds}
   rounds of ${p.manifestSeconds} s per method. GET uses \`wrk -t1\`; HEAD uses ApacheBench (\`ab -k -i\`), because wrk 4.1
   waits for a body after a HEAD response and never completes one. Native generators because a Node generator would
   take much of this 2-core machine from the server under test; both are single-threaded, so they use at most one
   core. p99 is the generator's percentile over all requests of a round (not corrected for coordinated omission);
-  a non-2xx response fails the scenario.
+  a non-2xx response fails the scenario. Measured on three servers: the reference, Berth (auth on) and Berth
+  with \`BERTH_AUTH=false\`, for the authentication-cost comparison.
 - **Tags**: per round, ${p.tagCount.toLocaleString('en-US')} distinct OCI manifests (same config and layer, a
   different \`org.opencontainers.image.revision\` annotation each) are PUT by tag into a new repository by
   ${p.tagConcurrency} concurrent workers (after 50 warm-up tags in another repository); ${p.tagRounds} rounds. Listing:
@@ -374,7 +429,7 @@ then \`node dist/bench/profile-summary.js /tmp/prof/*.cpuprofile\`.
   process, the same for both registries; it streamed 512 MiB PUTs at 2.1–3.4 GB/s into a trivial socket sink on this
   machine, well above every push figure here, so it is not what limits them. Pulls use curl (above).
 - **Bounds.** Every request has a socket timeout, each setup or round a time limit (${p.roundTimeoutSec} s), and load
-  runs have a fixed duration; a full run takes three to five minutes.
+  runs have a fixed duration; a full run takes four to five minutes.
 `;
 }
 

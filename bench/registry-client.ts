@@ -1,6 +1,6 @@
 // The OCI Distribution calls the benchmark makes, as docker/containerd make them.
 import http from 'node:http';
-import { expectStatus, header, send, type Reply } from './http-client.js';
+import { expectStatus, header, send, type Reply, type SendOptions } from './http-client.js';
 
 /** The Accept list docker sends when it pulls a manifest (sent comma-joined). */
 export const DOCKER_MANIFEST_ACCEPT = [
@@ -16,8 +16,10 @@ const OCTET = 'application/octet-stream';
 export class RegistryClient {
   readonly agent: http.Agent;
 
+  /** `headers` go with every request (the registry's Authorization, when it wants one). */
   constructor(
     readonly base: URL,
+    readonly headers: Readonly<Record<string, string>> = {},
     maxSockets = 64,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
@@ -31,6 +33,10 @@ export class RegistryClient {
     this.agent.destroy();
   }
 
+  private send(target: URL, opts: SendOptions): Promise<Reply> {
+    return send(this.agent, target, { ...opts, headers: { ...this.headers, ...opts.headers } });
+  }
+
   private location(reply: Reply, what: string): URL {
     const loc = header(reply, 'location');
     if (!loc) throw new Error(`${what}: no Location header`);
@@ -38,14 +44,14 @@ export class RegistryClient {
   }
 
   async startUpload(repo: string): Promise<URL> {
-    const reply = await send(this.agent, this.url(`/v2/${repo}/blobs/uploads/`), { method: 'POST', headers: { 'Content-Length': 0 } });
+    const reply = await this.send(this.url(`/v2/${repo}/blobs/uploads/`), { method: 'POST', headers: { 'Content-Length': 0 } });
     return this.location(expectStatus(reply, [202], `POST upload ${repo}`), 'POST upload');
   }
 
   private async finish(upload: URL, digest: string, body: readonly Buffer[], size: number): Promise<void> {
     const target = new URL(upload);
     target.searchParams.set('digest', digest);
-    const reply = await send(this.agent, target, {
+    const reply = await this.send(target, {
       method: 'PUT',
       headers: { 'Content-Type': OCTET, 'Content-Length': size },
       body,
@@ -64,7 +70,7 @@ export class RegistryClient {
     let upload = await this.startUpload(repo);
     let offset = 0;
     for (const chunk of chunks) {
-      const reply = await send(this.agent, upload, {
+      const reply = await this.send(upload, {
         method: 'PATCH',
         headers: {
           'Content-Type': OCTET,
@@ -81,7 +87,7 @@ export class RegistryClient {
   }
 
   async putManifest(repo: string, reference: string, body: Buffer, mediaType = OCI_MANIFEST): Promise<void> {
-    const reply = await send(this.agent, this.url(`/v2/${repo}/manifests/${reference}`), {
+    const reply = await this.send(this.url(`/v2/${repo}/manifests/${reference}`), {
       method: 'PUT',
       headers: { 'Content-Type': mediaType },
       body,
@@ -91,6 +97,6 @@ export class RegistryClient {
 
   async get(pathOrUrl: string | URL, headers: Record<string, string> = {}): Promise<Reply> {
     const target = typeof pathOrUrl === 'string' ? this.url(pathOrUrl) : pathOrUrl;
-    return send(this.agent, target, { method: 'GET', headers });
+    return this.send(target, { method: 'GET', headers });
   }
 }

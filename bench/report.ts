@@ -1,5 +1,6 @@
-// Judges each row against its target and renders the results as a text table and as Markdown.
-import type { RowSpec, Sample, Target } from './scenarios.js';
+// Judges each row against its target, and what authentication costs against its targets, and
+// renders both as text tables and as Markdown.
+import type { AuthCost, RowSpec, Sample, Target } from './scenarios.js';
 
 export type Outcome = Sample | { error: string } | undefined;
 
@@ -17,6 +18,26 @@ export interface Judged {
   target: string;
   result: 'PASS' | 'FAIL' | 'ERROR' | 'n/a';
   rss: string;
+  notes: string[];
+}
+
+/** Berth with auth on (`berth`) against the reference and against itself with BERTH_AUTH=false. */
+export interface AuthRow {
+  spec: RowSpec & { authCost: AuthCost };
+  reference: Outcome;
+  authOff: Outcome;
+  berth: Outcome;
+}
+
+export interface AuthJudged {
+  spec: RowSpec;
+  reference: string;
+  authOff: string;
+  berth: string;
+  vsReference: string;
+  vsAuthOff: string;
+  targets: [string, string];
+  result: Judged['result'];
   notes: string[];
 }
 
@@ -43,20 +64,30 @@ function cell(o: Outcome): string {
   return isSample(o) ? fmt(o.value) : 'error';
 }
 
-export function judge(row: Row, sha: number): Judged {
-  const { spec, reference, berth } = row;
+function notesOf(outcomes: readonly (readonly [string, Outcome])[]): string[] {
   const notes: string[] = [];
-  for (const [who, o] of [
-    ['reference', reference],
-    ['berth', berth],
-  ] as const) {
+  for (const [who, o] of outcomes) {
     if (o && !isSample(o)) notes.push(`${who} error: ${o.error}`);
     else if (o?.detail) notes.push(`${who}: ${o.detail}`);
   }
-  let ratio: number | undefined;
-  if (isSample(reference) && isSample(berth) && reference.value > 0 && berth.value > 0) {
-    ratio = spec.better === 'higher' ? berth.value / reference.value : reference.value / berth.value;
-  }
+  return notes;
+}
+
+/** How many times better `subject` is than `base`; undefined unless both are positive figures. */
+function ratioOf(spec: RowSpec, subject: Outcome, base: Outcome): number | undefined {
+  if (!isSample(base) || !isSample(subject) || base.value <= 0 || subject.value <= 0) return undefined;
+  return spec.better === 'higher' ? subject.value / base.value : base.value / subject.value;
+}
+
+const ratioText = (ratio: number | undefined): string => (ratio === undefined ? '—' : `${ratio.toFixed(2)}x`);
+
+export function judge(row: Row, sha: number): Judged {
+  const { spec, reference, berth } = row;
+  const notes = notesOf([
+    ['reference', reference],
+    ['berth', berth],
+  ]);
+  const ratio = ratioOf(spec, berth, reference);
   const rssOf = (o: Outcome): string => (isSample(o) && o.rssMiB !== undefined ? fmt(o.rssMiB) : '—');
   const rss = isSample(reference) && reference.rssMiB !== undefined ? `${rssOf(reference)} / ${rssOf(berth)}` : rssOf(berth) === '—' ? '' : `— / ${rssOf(berth)}`;
   let result: Judged['result'];
@@ -70,7 +101,7 @@ export function judge(row: Row, sha: number): Judged {
     spec,
     reference: cell(reference),
     berth: cell(berth),
-    ratio: ratio === undefined ? '—' : `${ratio.toFixed(2)}x`,
+    ratio: ratioText(ratio),
     target: targetText(t, spec.unit, sha),
     result,
     rss,
@@ -78,31 +109,66 @@ export function judge(row: Row, sha: number): Judged {
   };
 }
 
-const HEAD = ['scenario', 'unit', 'reference', 'berth', 'ratio', 'target', 'result', 'peak RSS MiB (ref / berth)'];
-
-function cells(j: Judged): string[] {
-  return [j.spec.label, j.spec.unit, j.reference, j.berth, j.ratio, j.target, j.result, j.rss];
+/** Met when Berth with auth on reaches both ratios: to the reference, and to Berth with auth off. */
+export function judgeAuth({ spec, reference, authOff, berth }: AuthRow): AuthJudged {
+  const vsReference = ratioOf(spec, berth, reference);
+  const vsAuthOff = ratioOf(spec, berth, authOff);
+  let result: Judged['result'];
+  if (berth === undefined) result = 'n/a';
+  else if (!isSample(berth) || (authOff !== undefined && !isSample(authOff))) result = 'ERROR';
+  else if (vsReference === undefined || vsAuthOff === undefined) result = 'n/a';
+  else result = vsReference >= spec.authCost.vsReference && vsAuthOff >= spec.authCost.vsAuthOff ? 'PASS' : 'FAIL';
+  return {
+    spec,
+    reference: cell(reference),
+    authOff: cell(authOff),
+    berth: cell(berth),
+    vsReference: ratioText(vsReference),
+    vsAuthOff: ratioText(vsAuthOff),
+    targets: [`>= ${spec.authCost.vsReference.toFixed(1)}x`, `>= ${spec.authCost.vsAuthOff.toFixed(2)}x`],
+    result,
+    notes: notesOf([['berth, auth off', authOff]]),
+  };
 }
 
-export function textTable(rows: readonly Judged[], machine: readonly [string, string][]): string {
-  const body = rows.map(cells);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const right = new Set([2, 3, 4]);
+/** A table to render: its header, its rows, and which columns are figures (right-aligned). */
+export interface Table {
+  head: readonly string[];
+  figures: ReadonlySet<number>;
+  body: readonly (readonly string[])[];
+}
+
+export function resultsTable(rows: readonly Judged[]): Table {
+  return {
+    head: ['scenario', 'unit', 'reference', 'berth', 'ratio', 'target', 'result', 'peak RSS MiB (ref / berth)'],
+    figures: new Set([2, 3, 4]),
+    body: rows.map((j) => [j.spec.label, j.spec.unit, j.reference, j.berth, j.ratio, j.target, j.result, j.rss]),
+  };
+}
+
+export function authTable(rows: readonly AuthJudged[]): Table {
+  return {
+    head: ['scenario', 'unit', 'reference, no auth', 'berth, auth off', 'berth, auth on', 'on ÷ reference', 'target', 'on ÷ off', 'target', 'result'],
+    figures: new Set([2, 3, 4, 5, 7]),
+    body: rows.map((j) => [j.spec.label, j.spec.unit, j.reference, j.authOff, j.berth, j.vsReference, j.targets[0], j.vsAuthOff, j.targets[1], j.result]),
+  };
+}
+
+export function textTable({ head, figures, body }: Table): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>
-    r.map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  const out = [...machine.map(([k, v]) => `${k}: ${v}`), '', line(HEAD), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (const r of body) out.push(line(r));
-  return out.join('\n');
+    r.map((c, i) => (figures.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-export function markdownTable(rows: readonly Judged[]): string {
+export function markdownTable({ head, figures, body }: Table): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  const out = [`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => ([2, 3, 4].includes(i) ? ' ---: ' : ' --- ')).join('|')}|`];
-  for (const j of rows) out.push(`| ${cells(j).map(esc).join(' | ')} |`);
+  const out = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (figures.has(i) ? ' ---: ' : ' --- ')).join('|')}|`];
+  for (const r of body) out.push(`| ${r.map(esc).join(' | ')} |`);
   return out.join('\n');
 }
 
-export function notesList(rows: readonly Judged[]): string {
+export function notesList(rows: readonly { spec: RowSpec; notes: string[] }[]): string {
   return rows
     .filter((j) => j.notes.length)
     .map((j) => `- **${j.spec.label}**: ${j.notes.join('; ')}`)

@@ -1,17 +1,24 @@
-// Starts and stops the two registries under test, each on loopback with filesystem
-// storage in its own temporary directory, at the same log level with no access log.
+// Starts and stops the registries under test, each on loopback with filesystem storage in its
+// own temporary directory, at the same log level with no access log: the reference (no auth),
+// Berth as deployed (auth on; see berth-access.ts) and, for the scenarios that measure what
+// authentication costs, a second Berth with BERTH_AUTH=false.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { berthEnvironment, newAdminKey, restrictAndLogIn } from './berth-access.js';
 import { RssSampler } from './rss.js';
 
 export const REFERENCE_BIN = '/usr/bin/docker-registry';
 
+export type ServerName = 'reference' | 'berth' | 'berth-noauth';
+
 export interface Server {
-  readonly name: 'reference' | 'berth';
+  readonly name: ServerName;
   readonly base: URL;
+  /** Sent with every request to this server: Berth's Authorization header when it checks one. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly pid: number;
   readonly dataDir: string;
   readonly rss: RssSampler;
@@ -114,20 +121,21 @@ export async function startReference(opts: StartOptions): Promise<Server> {
 }
 
 interface Launch {
-  name: Server['name'];
+  name: ServerName;
   dir: string;
   port: number;
   cmd: string;
   args: string[];
+  env?: Record<string, string>;
   readyPath: string;
   keep: boolean;
 }
 
 /** Spawns a registry with its output in DIR/server.log, waits until it is ready and starts sampling its RSS. */
-async function launch({ name, dir, port, cmd, args, readyPath, keep }: Launch): Promise<Server> {
+async function launch({ name, dir, port, cmd, args, env, readyPath, keep }: Launch): Promise<Server> {
   const logFile = path.join(dir, 'server.log');
   const log = createWriteStream(logFile);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env: { ...process.env, ...env } });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const base = new URL(`http://127.0.0.1:${port}/`);
@@ -140,13 +148,19 @@ async function launch({ name, dir, port, cmd, args, readyPath, keep }: Launch): 
     throw err;
   }
   sampler.start();
-  return { name, base, pid: child.pid ?? -1, dataDir: dir, rss: sampler, logTail: (n) => tail(logFile, n), stop };
+  return { name, base, headers: {}, pid: child.pid ?? -1, dataDir: dir, rss: sampler, logTail: (n) => tail(logFile, n), stop };
 }
 
 export interface BerthOptions extends StartOptions {
   root: string;
   /** Flags for node itself (e.g. --cpu-prof): then node runs bin/berth rather than its shebang. */
   nodeArgs?: string[];
+  /**
+   * On (Berth's default): the bench logs in and every request it sends carries the token, decided on
+   * an identity policy and on the repository policy of `policyRepository`. false: BERTH_AUTH=false,
+   * started as 'berth-noauth'.
+   */
+  auth: false | { policyRepository: string };
 }
 
 /** Whether Berth has been built; returns a reason when it cannot be run. */
@@ -165,7 +179,18 @@ export async function startBerth(opts: BerthOptions): Promise<Server> {
   const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--create-on-push', '--log-level', opts.logLevel];
   const bin = path.join(opts.root, 'bin', 'berth');
   const [cmd, argv] = opts.nodeArgs?.length ? [process.execPath, [...opts.nodeArgs, bin, ...args]] : [bin, args];
-  return launch({ name: 'berth', dir, port, cmd, args: argv, readyPath: '/readyz', keep: opts.keep });
+  const admin = newAdminKey();
+  const { auth } = opts;
+  const env = berthEnvironment(admin, auth !== false);
+  const server = await launch({ name: auth ? 'berth' : 'berth-noauth', dir, port, cmd, args: argv, env, readyPath: '/readyz', keep: opts.keep });
+  if (!auth) return server;
+  try {
+    return { ...server, headers: { Authorization: await restrictAndLogIn(server.base, admin, auth.policyRepository) } };
+  } catch (err) {
+    const logTail = server.logTail(15); // stop() removes the log with the data directory
+    await server.stop();
+    throw new Error(`could not set up access: ${(err as Error).message}\n${logTail}`);
+  }
 }
 
 /** Makes sure a Debian-packaged tool is there, installing it with apt-get when we are root. */
