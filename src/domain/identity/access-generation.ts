@@ -47,15 +47,24 @@ export class GenerationalCache<K, V> {
     private readonly maxEntries = 10_000,
   ) {}
 
-  /** The value for `key`, loaded when missing or stale; `cacheable` may decline to keep a loaded value. */
-  async get(key: K, load: () => Promise<V>, cacheable: (value: V) => boolean = () => true): Promise<V> {
-    const generation = await this.generation.current();
+  /**
+   * The value for `key`, loaded when missing or stale; `cacheable` may decline to keep a loaded value.
+   * A fresh hit is returned synchronously: the hot path (every registry request) creates no promise.
+   */
+  get(key: K, load: () => Promise<V>, cacheable: (value: V) => boolean = () => true): V | Promise<V> {
+    const generation = this.generation.current();
+    return typeof generation === 'number' ? this.lookup(key, generation, load, cacheable) : generation.then((known) => this.lookup(key, known, load, cacheable));
+  }
+
+  private lookup(key: K, generation: number, load: () => Promise<V>, cacheable: (value: V) => boolean): V | Promise<V> {
     const entry = this.#entries.get(key);
     if (entry && entry.generation === generation) return entry.value;
-    const value = await load();
-    if (!cacheable(value)) return value;
-    if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
-    this.#entries.set(key, { generation, value });
-    return value;
+    return load().then((value) => {
+      if (cacheable(value)) {
+        if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
+        this.#entries.set(key, { generation, value });
+      }
+      return value;
+    });
   }
 }

@@ -38,9 +38,13 @@ export class Authenticator {
    * The secret and caller of an active access key, for signature checks; undefined when the key is
    * unknown or inactive (AWS does not tell the two apart). Expired session keys throw CREDENTIALS_EXPIRED.
    */
-  async credentials(accessKeyId: string): Promise<KeyCredentials | undefined> {
-    const found = await this.#keys.get(accessKeyId, () => this.load(accessKeyId));
-    // Checked on every use: a cached session outlives its expiry otherwise.
+  credentials(accessKeyId: string): KeyCredentials | undefined | Promise<KeyCredentials | undefined> {
+    const found = this.#keys.get(accessKeyId, () => this.load(accessKeyId));
+    return found instanceof Promise ? found.then((loaded) => this.usable(loaded)) : this.usable(found);
+  }
+
+  /** Checked on every use: a cached session outlives its expiry otherwise. */
+  private usable(found: KeyCredentials | 'expired' | undefined): KeyCredentials | undefined {
     if (found === 'expired' || (found?.expiresAt && found.expiresAt.getTime() <= this.clock.now().getTime())) throw expired();
     return found;
   }
@@ -56,15 +60,18 @@ export class Authenticator {
   }
 
   /** The caller a registry password stands for; stops working when it expires or its key is deactivated or deleted. */
-  async callerForRegistryToken(token: string): Promise<Caller> {
-    const verified = this.#verifiedTokens.get(token) ?? (await this.verifyRegistryToken(token));
+  callerForRegistryToken(token: string): Caller | Promise<Caller> {
+    const verified = this.#verifiedTokens.get(token);
+    return verified ? this.callerOfToken(token, verified) : this.verifyRegistryToken(token).then((checked) => this.callerOfToken(token, checked));
+  }
+
+  private callerOfToken(token: string, verified: { accessKeyId: string; expiresAt: number }): Caller | Promise<Caller> {
     if (verified.expiresAt <= this.clock.now().getTime()) {
       this.#verifiedTokens.delete(token);
       throw new DomainError('CREDENTIALS_EXPIRED', 'Your authorization token has expired. Reauthenticate and try again.');
     }
-    const key = await this.credentials(verified.accessKeyId);
-    if (!key) throw new DomainError('UNAUTHORIZED', 'Your authorization token is no longer valid: its access key was deactivated or deleted. Reauthenticate and try again.');
-    return key.caller;
+    const key = this.credentials(verified.accessKeyId);
+    return key instanceof Promise ? key.then(callerOfActiveKey) : callerOfActiveKey(key);
   }
 
   /** Checks a token's MAC once; then it is remembered (bounded), so the hot path skips the HMAC and the parsing. */
@@ -109,6 +116,11 @@ export class Authenticator {
     const sessionName = sessionArn.slice(sessionArn.lastIndexOf('/') + 1);
     return { arn: sessionArn, account: principal.account, kind: 'assumed-role', userId: `${principal.id}:${sessionName}`, policySubjectArn: principal.arn, accessKeyId };
   }
+}
+
+function callerOfActiveKey(key: KeyCredentials | undefined): Caller {
+  if (!key) throw new DomainError('UNAUTHORIZED', 'Your authorization token is no longer valid: its access key was deactivated or deleted. Reauthenticate and try again.');
+  return key.caller;
 }
 
 function expired(): DomainError {

@@ -82,14 +82,19 @@ export class AccessControl {
     this.#decisions = new GenerationalCache(generation, 50_000);
   }
 
-  /** Throws DENIED, naming who was denied which action on which resource, as AWS words it. */
-  async authorize(request: AccessRequest): Promise<void> {
-    const verdict = await this.decide(request);
-    if (verdict !== 'allowed') throw denied(request, this.resourceArnOf(request.resource), verdict);
+  /** Throws DENIED, naming who was denied which action on which resource, as AWS words it. Synchronous for a cached decision. */
+  authorize(request: AccessRequest): void | Promise<void> {
+    const verdict = this.decide(request);
+    return verdict instanceof Promise ? verdict.then((decided) => this.enforce(request, decided)) : this.enforce(request, verdict);
   }
 
-  async isAllowed(request: AccessRequest): Promise<boolean> {
-    return (await this.decide(request)) === 'allowed';
+  isAllowed(request: AccessRequest): boolean | Promise<boolean> {
+    const verdict = this.decide(request);
+    return verdict instanceof Promise ? verdict.then((decided) => decided === 'allowed') : verdict === 'allowed';
+  }
+
+  private enforce(request: AccessRequest, verdict: Verdict): void {
+    if (verdict !== 'allowed') throw denied(request, this.resourceArnOf(request.resource), verdict);
   }
 
   /**
@@ -120,12 +125,12 @@ export class AccessControl {
    * The verdict, from the decision cache when the same caller asked the same thing from the same place
    * in this access generation. Requests that set tags, and candidate policies, are always evaluated.
    */
-  async decide(request: AccessRequest, candidateRepositoryPolicy?: PolicyDocument<'resource'>): Promise<Verdict> {
-    if (candidateRepositoryPolicy || request.requestTags || request.tagKeys) return (await this.evaluate(request, candidateRepositoryPolicy)).verdict;
+  decide(request: AccessRequest, candidateRepositoryPolicy?: PolicyDocument<'resource'>): Verdict | Promise<Verdict> {
+    if (candidateRepositoryPolicy || request.requestTags || request.tagKeys) return this.evaluate(request, candidateRepositoryPolicy).then((evaluation) => evaluation.verdict);
     const { caller, action, resource } = request;
     const key = `${caller.accessKeyId}\n${caller.arn}\n${action}\n${this.resourceArnOf(resource)}\n${resource.kind === 'registry' ? (resource.account ?? '') : ''}\n${request.sourceIp}\n${request.secureTransport}`;
-    const decided = await this.#decisions.get(key, () => this.evaluate(request), (evaluation) => evaluation.cacheable);
-    return decided.verdict;
+    const decided = this.#decisions.get(key, () => this.evaluate(request), (evaluation) => evaluation.cacheable);
+    return decided instanceof Promise ? decided.then((evaluation) => evaluation.verdict) : decided.verdict;
   }
 
   /** Evaluates the policies that apply; the verdict may be cached unless a policy reads the time. */
@@ -169,7 +174,7 @@ export class AccessControl {
     }
   }
 
-  private identityPoliciesOf(subjectArn: string): Promise<PolicyDocument<'identity'>[]> {
+  private identityPoliciesOf(subjectArn: string): PolicyDocument<'identity'>[] | Promise<PolicyDocument<'identity'>[]> {
     return this.#identityPolicies.get(subjectArn, async () =>
       (await this.metadata.listInlinePolicies(subjectArn)).map((p) => parsePolicyDocument(p.document, 'identity')),
     );

@@ -6,8 +6,8 @@ import type { Caller } from '../../domain/identity/caller.js';
 /** ECR's registry user name: the password is a token from GetAuthorizationToken. */
 export const REGISTRY_USER = 'AWS';
 
-/** The caller behind `Authorization: Basic base64("AWS:<token>")`, as `docker login` sends it. */
-export async function authenticateOci(authenticator: Authenticator, request: FastifyRequest): Promise<Caller> {
+/** The caller behind `Authorization: Basic base64("AWS:<token>")`, as `docker login` sends it; synchronous for a remembered token. */
+export function authenticateOci(authenticator: Authenticator, request: FastifyRequest): Caller | Promise<Caller> {
   const header = request.headers.authorization;
   if (!header) throw new DomainError('UNAUTHORIZED', 'authentication required: log in with `aws ecr get-login-password | docker login --username AWS --password-stdin <registry>`');
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);

@@ -45,24 +45,28 @@ function dispatch(ctx: OciContext, route: OciRoute, method: OciMethod): Promise<
 
 /**
  * Who may make this request: the caller behind its registry token, authorised for the ECR action the
- * route maps to; undefined for a blob GET that carries a signed download URL instead.
+ * route maps to; undefined for a blob GET that carries a signed download URL instead. With the token
+ * and the decision remembered, this completes without creating a promise (the hot path).
  */
-async function authorizeRequest(deps: OciDeps, request: FastifyRequest, route: OciRoute, method: OciMethod, query: Record<string, string | undefined>): Promise<Caller | undefined> {
+function authorizeRequest(deps: OciDeps, request: FastifyRequest, route: OciRoute, method: OciMethod, query: Record<string, string | undefined>): Caller | undefined | Promise<Caller | undefined> {
   if (deps.openAccessAs) return deps.openAccessAs;
   // A malformed name is the client's mistake whoever it is: say so before asking for credentials.
   if ('name' in route) parseRepositoryName(route.name);
   const downloadToken = query['download-token'];
-  if (route.kind === 'blob' && method === 'GET' && downloadToken !== undefined) {
-    await deps.downloads.check(downloadToken, route.name, route.digest);
-    return undefined;
-  }
-  const caller = await authenticateOci(deps.authenticator, request);
+  if (route.kind === 'blob' && method === 'GET' && downloadToken !== undefined) return deps.downloads.check(downloadToken, route.name, route.digest).then(() => undefined);
+  const caller = authenticateOci(deps.authenticator, request);
+  return caller instanceof Promise ? caller.then((known) => authorizeCaller(deps, request, route, method, query, known)) : authorizeCaller(deps, request, route, method, query, caller);
+}
+
+function authorizeCaller(deps: OciDeps, request: FastifyRequest, route: OciRoute, method: OciMethod, query: Record<string, string | undefined>, caller: Caller): Caller | Promise<Caller> {
   const action = ociActionFor(route, method);
-  if (action !== undefined && 'name' in route) await deps.access.authorize(accessRequest(request, caller, action, route.name));
-  if (route.kind === 'uploads' && query.mount !== undefined && query.from !== undefined) {
-    await deps.access.authorize(accessRequest(request, caller, MOUNT_SOURCE_ACTION, query.from));
-  }
-  return caller;
+  const routeCheck = action !== undefined && 'name' in route ? deps.access.authorize(accessRequest(request, caller, action, route.name)) : undefined;
+  const mountCheck = () =>
+    route.kind === 'uploads' && query.mount !== undefined && query.from !== undefined ? deps.access.authorize(accessRequest(request, caller, MOUNT_SOURCE_ACTION, query.from)) : undefined;
+  // One check after the other, so a refusal of the first never leaves the second's rejection unheard.
+  if (routeCheck instanceof Promise) return routeCheck.then(mountCheck).then(() => caller);
+  const mount = mountCheck();
+  return mount instanceof Promise ? mount.then(() => caller) : caller;
 }
 
 /** The OCI Distribution API under /v2/. */
@@ -75,7 +79,8 @@ export function ociPlugin(deps: OciDeps) {
         if (!route) return sendOciNotFound(reply, `no OCI endpoint at ${request.method} ${request.url.split('?', 1)[0]}`);
         const method = request.method as OciMethod;
         const query = request.query as Record<string, string | undefined>;
-        const caller = await authorizeRequest(deps, request, route, method, query);
+        const authorized = authorizeRequest(deps, request, route, method, query);
+        const caller = authorized instanceof Promise ? await authorized : authorized;
         const requireCaller = () => caller ?? Promise.reject(new DomainError('UNAUTHORIZED', 'authentication required'));
         const ctx: OciContext = {
           registry: deps.registry,
