@@ -22,6 +22,8 @@ export interface PostgresTestDatabase {
 type Server = { adminUrl: string } | { unavailable: string };
 
 const run = promisify(execFile);
+/** util-linux's runuser lives in sbin, which a minimal PATH (a CI runner's, cron's) may leave out. */
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser';
 
 let server: Promise<Server> | undefined;
 
@@ -126,7 +128,7 @@ async function startCluster(bin: string, asPostgres: boolean): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pg-'));
   if (asPostgres) chownSync(dir, uidOf('-u'), uidOf('-g'));
   const command = (tool: string, args: string[]): [string, string[]] =>
-    asPostgres ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+    asPostgres ? [RUNUSER, ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
   const data = join(dir, 'data');
   const stop = (): void => {
     const [file, args] = command('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']);
