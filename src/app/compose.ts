@@ -11,6 +11,7 @@ import { AccessControl } from '../domain/policy/access-control.js';
 import { type Clock, systemClock } from '../domain/ports/clock.js';
 import type { MetadataStore } from '../domain/ports/metadata-store.js';
 import { DownloadLinks } from '../domain/registry/download-links.js';
+import { PullTimeExclusions } from '../domain/registry/pull-time-exclusions.js';
 import { Registry } from '../domain/registry/registry.js';
 import { RegistrySettings } from '../domain/registry/registry-settings.js';
 import type { Config } from './config.js';
@@ -26,6 +27,7 @@ export interface Services {
   access: AccessControl;
   downloads: DownloadLinks;
   registrySettings: RegistrySettings;
+  pullTimeExclusions: PullTimeExclusions;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export function composeDomain(config: Config, metadata: MetadataStore, clock: Cl
   return {
     scope,
     access,
+    pullTimeExclusions: new PullTimeExclusions(metadata, clock, generation),
     registrySettings: new RegistrySettings(metadata, access, clock, scope.account),
     identities: new Identities(metadata, clock, generation),
     authenticator: new Authenticator(metadata, clock, generation, tokens),
@@ -58,10 +61,11 @@ export async function composeServices(config: Config): Promise<Services> {
   const clock = systemClock;
   const metadata = await openConfiguredMetadata(config);
   const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
-  const registry = new Registry({ metadata, objects, clock, registryId: config.accountId, createOnPush: config.createOnPush });
+  const domain = composeDomain(config, metadata, clock);
+  const registry = new Registry({ metadata, objects, clock, registryId: config.accountId, createOnPush: config.createOnPush, pullTimeExclusions: domain.pullTimeExclusions });
   const close = async () => {
     await registry.close();
     await metadata.close();
   };
-  return { config, clock, metadata, registry, ...composeDomain(config, metadata, clock), close };
+  return { config, clock, metadata, registry, ...domain, close };
 }

@@ -139,7 +139,8 @@ export class Images {
    * acceptedMediaTypes, a manifest of another media type fails as ImageNotFound (Berth converts no
    * manifests). Each image returned counts as a pull.
    */
-  async batchGetImage(repositoryName: string, imageIds: ImageIdentifier[], acceptedMediaTypes?: string[]): Promise<{ images: Image[]; failures: ImageFailure[] }> {
+  /** `pullerArn`: the IAM user or role pulling, whose pulls may be excluded from pull-time recording. */
+  async batchGetImage(repositoryName: string, imageIds: ImageIdentifier[], acceptedMediaTypes?: string[], pullerArn?: string): Promise<{ images: Image[]; failures: ImageFailure[] }> {
     const repository = await this.repositories.get(repositoryName);
     const images: Image[] = [];
     const failures: ImageFailure[] = [];
@@ -161,7 +162,7 @@ export class Images {
         });
       } else {
         images.push({ imageId: idOf(target), imageManifest: new TextDecoder().decode(manifest.payload), imageManifestMediaType: manifest.mediaType });
-        this.pulls.record(repository.id, manifest.digest);
+        this.pulls.record(repository.id, manifest.digest, pullerArn);
       }
     }
     return { images, failures };

@@ -38,10 +38,13 @@ export class Manifests {
     return manifest;
   }
 
-  /** A manifest fetched to be used, not just looked at (GET, not HEAD): its pull time is recorded. */
-  async pull(repository: RepositoryRecord, reference: Reference): Promise<ManifestRecord> {
+  /**
+   * A manifest fetched to be used, not just looked at (GET, not HEAD): its pull time is recorded,
+   * unless `pullerArn` (the IAM user or role that pulled) is on the pull time update exclusion list.
+   */
+  async pull(repository: RepositoryRecord, reference: Reference, pullerArn?: string): Promise<ManifestRecord> {
     const manifest = await this.get(repository, reference);
-    this.pulls.record(repository.id, manifest.digest);
+    this.pulls.record(repository.id, manifest.digest, pullerArn);
     return manifest;
   }
 

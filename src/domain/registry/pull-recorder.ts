@@ -23,10 +23,25 @@ export class PullRecorder {
     private readonly metadata: MetadataStore,
     private readonly clock: Clock,
     private readonly flushDelayMs = PULL_FLUSH_DELAY_MS,
+    /** Principals whose pulls are not recorded (ECR's pull time update exclusions). */
+    private readonly excluded: (principalArn: string) => boolean | Promise<boolean> = () => false,
   ) {}
 
-  record(repositoryId: number, digest: string): void {
-    this.pending.set(`${repositoryId} ${digest}`, { repositoryId, digest, at: this.clock.now() });
+  /** Records a pull, unless `pullerArn` (the IAM user or role that pulled) is excluded. */
+  record(repositoryId: number, digest: string, pullerArn?: string): void {
+    const at = this.clock.now();
+    const excluded = pullerArn === undefined ? false : this.excluded(pullerArn);
+    if (excluded instanceof Promise) {
+      excluded.then((skip) => skip || this.add({ repositoryId, digest, at })).catch(() => this.add({ repositoryId, digest, at }));
+    } else if (!excluded) {
+      this.add({ repositoryId, digest, at });
+    }
+  }
+
+  private add(pull: Pull): void {
+    const key = `${pull.repositoryId} ${pull.digest}`;
+    const known = this.pending.get(key);
+    if (!known || known.at < pull.at) this.pending.set(key, pull);
     this.schedule();
   }
 

@@ -7,7 +7,8 @@ import { CreationTemplates } from './creation-templates.js';
 import { Images } from './images.js';
 import { Layers } from './layers.js';
 import { Manifests } from './manifests.js';
-import { PullRecorder } from './pull-recorder.js';
+import { PULL_FLUSH_DELAY_MS, PullRecorder } from './pull-recorder.js';
+import type { PullTimeExclusions } from './pull-time-exclusions.js';
 import { Repositories, type RepositoryConfig } from './repositories.js';
 import { RepositoryDocuments } from './repository-documents.js';
 
@@ -15,6 +16,8 @@ export interface RegistryDeps extends RepositoryConfig {
   metadata: MetadataStore;
   objects: ObjectStore;
   clock: Clock;
+  /** Principals whose pulls are not recorded; none when absent. */
+  pullTimeExclusions?: PullTimeExclusions;
 }
 
 /** The registry core that protocol surfaces call: one object per process, shared by every request. */
@@ -34,7 +37,8 @@ export class Registry {
   constructor(deps: RegistryDeps) {
     const { metadata, objects, clock, registryId, createOnPush } = deps;
     this.registryId = registryId;
-    this.pulls = new PullRecorder(metadata, clock);
+    const exclusions = deps.pullTimeExclusions;
+    this.pulls = new PullRecorder(metadata, clock, PULL_FLUSH_DELAY_MS, exclusions && ((arn) => exclusions.excludes(arn)));
     this.repositories = new Repositories(metadata, clock, { registryId, createOnPush });
     this.repositoryDocuments = new RepositoryDocuments(metadata, clock, this.repositories, registryId);
     this.creationTemplates = new CreationTemplates(metadata, clock, registryId);

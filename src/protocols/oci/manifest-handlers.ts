@@ -10,7 +10,7 @@ export async function getManifest(ctx: OciContext, name: string, ref: string, wi
   const { registry, reply } = ctx;
   const reference = parseReference(ref);
   const repository = await registry.repositories.require(name);
-  const manifest = withBody ? await registry.manifests.pull(repository, reference) : await registry.manifests.get(repository, reference);
+  const manifest = withBody ? await registry.manifests.pull(repository, reference, ctx.caller?.policySubjectArn) : await registry.manifests.get(repository, reference);
   reply
     .header('content-type', manifest.mediaType)
     .header('content-length', manifest.payload.byteLength)

@@ -1,7 +1,11 @@
 import type { RegistryScanningConfiguration, ReplicationConfiguration } from '../model/ecr-model.generated.js';
+import { decodeNextToken, pageOf, pageSize } from '../../../domain/registry/page-tokens.js';
 import type { EcrDeps, EcrHandlers } from './index.js';
 
-/** Account-level operations: registry credentials, the registry policy, account settings and registry configurations. */
+/**
+ * Account-level operations: registry credentials, the registry policy, account settings, registry
+ * configurations and the pull time update exclusions.
+ */
 export function accountHandlers(deps: EcrDeps): EcrHandlers {
   const registryId = () => deps.scope.account;
   const settings = () => deps.registrySettings;
@@ -36,6 +40,17 @@ export function accountHandlers(deps: EcrDeps): EcrHandlers {
       const registryScanningConfiguration: RegistryScanningConfiguration = { scanType: scanType ?? 'BASIC', rules: rules ?? [] };
       await settings().putConfiguration('scanning-configuration', registryScanningConfiguration);
       return { registryScanningConfiguration };
+    },
+    RegisterPullTimeUpdateExclusion: async ({ principalArn }) => deps.pullTimeExclusions.register(principalArn),
+    DeregisterPullTimeUpdateExclusion: async ({ principalArn }) => {
+      await deps.pullTimeExclusions.deregister(principalArn);
+      return { principalArn };
+    },
+    ListPullTimeUpdateExclusions: async ({ maxResults, nextToken }) => {
+      const all = (await deps.pullTimeExclusions.list()).map((e) => e.principalArn).sort();
+      const after = nextToken === undefined ? undefined : decodeNextToken(nextToken, 1)[0];
+      const page = pageOf(after ? all.filter((arn) => arn > after) : all, pageSize(maxResults), (arn) => [arn]);
+      return { pullTimeUpdateExclusions: page.items, ...(page.nextToken && { nextToken: page.nextToken }) };
     },
     GetRegistryScanningConfiguration: async () => ({
       registryId: registryId(),

@@ -36,8 +36,8 @@ export function imageHandlers(deps: EcrDeps): EcrHandlers {
         nextToken: described.nextToken,
       };
     },
-    BatchGetImage: async ({ repositoryName, imageIds, acceptedMediaTypes }) => {
-      const got = await registry().images.batchGetImage(repositoryName, imageIds, acceptedMediaTypes);
+    BatchGetImage: async ({ repositoryName, imageIds, acceptedMediaTypes }, call) => {
+      const got = await registry().images.batchGetImage(repositoryName, imageIds, acceptedMediaTypes, call.caller.policySubjectArn);
       return { images: got.images.map((image) => ({ registryId: registryId(), repositoryName, ...image })), failures: got.failures };
     },
     BatchDeleteImage: async ({ repositoryName, imageIds }) => registry().images.batchDeleteImage(repositoryName, imageIds),

@@ -6,6 +6,7 @@ import type { AccessControl } from '../../../domain/policy/access-control.js';
 import type { Clock } from '../../../domain/ports/clock.js';
 import type { DownloadLinks } from '../../../domain/registry/download-links.js';
 import type { Registry } from '../../../domain/registry/registry.js';
+import type { PullTimeExclusions } from '../../../domain/registry/pull-time-exclusions.js';
 import type { RegistrySettings } from '../../../domain/registry/registry-settings.js';
 import type { EcrInput, EcrOperationName, EcrOutput } from '../model/ecr-model.generated.js';
 import { accountHandlers } from './account.js';
@@ -41,6 +42,7 @@ export interface EcrDeps {
   authenticator: Authenticator;
   downloads: DownloadLinks;
   registrySettings: RegistrySettings;
+  pullTimeExclusions: PullTimeExclusions;
   /** host[:port] for repositoryUri when configured; else the host the client reached. */
   publicHost?: string;
 }
