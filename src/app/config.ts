@@ -16,6 +16,8 @@ export const ConfigSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL; leave it unset for the embedded SQLite database')
       .optional(),
+    /** Seconds an upload session may receive nothing before it is removed with its bytes; 0 keeps them forever. */
+    uploadIdleTimeout: z.coerce.number().int().min(0).default(86_400),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -8,6 +8,7 @@ import { ecrPlugin } from '../protocols/ecr/plugin.js';
 import { isQueryProtocolRequest, queryProtocolHandler } from '../protocols/iam/handler.js';
 import { ociPlugin } from '../protocols/oci/plugin.js';
 import type { Caller } from '../domain/identity/caller.js';
+import { type BackgroundJobs, startBackgroundJobs } from './background-jobs.js';
 import type { Config } from './config.js';
 import { requestLogView } from './log-redaction.js';
 import type { Services } from './compose.js';
@@ -41,6 +42,7 @@ export function buildServer(config: Config, services: Services, options: ServerO
     return503OnClosing: true,
   });
   let ready = false;
+  let jobs: BackgroundJobs | undefined;
 
   // Bodies are streams the handlers consume themselves: nothing is buffered or parsed up front.
   app.removeAllContentTypeParsers();
@@ -68,6 +70,7 @@ export function buildServer(config: Config, services: Services, options: ServerO
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       ready = true;
+      jobs = startBackgroundJobs(config, services, app.log);
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -75,6 +78,7 @@ export function buildServer(config: Config, services: Services, options: ServerO
     },
     async close() {
       ready = false;
+      await jobs?.stop();
       // Keep-alive connections that go idle once their in-flight request finishes would otherwise
       // hold the close open until keepAliveTimeout; close each as soon as it is idle.
       const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);

@@ -396,6 +396,20 @@ export function metadataStoreContract(
         assert.equal(await store.advanceUpload('absent', 0, 1, t0), false);
       });
 
+      it('lists sessions idle since a time, oldest first, and deletes one only while it is still idle', async () => {
+        const id = await newRepository();
+        await store.createUpload({ id: 'stale', repositoryId: id, startedAt: t0 });
+        await store.createUpload({ id: 'older', repositoryId: id, startedAt: t0 });
+        await store.advanceUpload('stale', 0, 10, later(2));
+        await store.createUpload({ id: 'fresh', repositoryId: id, startedAt: later(10) });
+        assert.deepEqual((await store.listIdleUploads(later(5), 10)).map((u) => u.id), ['older', 'stale']);
+        assert.deepEqual((await store.listIdleUploads(later(5), 1)).map((u) => u.id), ['older']);
+        await store.advanceUpload('stale', 10, 20, later(7));
+        assert.equal(await store.deleteUploadIfIdle('stale', later(5)), false, 'it moved since it was listed');
+        assert.equal(await store.deleteUploadIfIdle('older', later(5)), true);
+        assert.deepEqual((await store.listIdleUploads(later(20), 10)).map((u) => u.id), ['stale', 'fresh']);
+      });
+
       it('lets exactly one of concurrent advances from one offset win', async () => {
         const id = await newRepository();
         await store.createUpload({ id: 'u1', repositoryId: id, startedAt: t0 });

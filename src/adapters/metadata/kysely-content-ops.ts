@@ -326,6 +326,23 @@ export class KyselyContentOps implements ContentMetadataOps {
     return result.numUpdatedRows > 0n;
   }
 
+  async listIdleUploads(idleSince: Date, limit: number): Promise<UploadRecord[]> {
+    const rows = await this.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('updated_at', '<', idleSince.getTime())
+      .orderBy('updated_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toUpload);
+  }
+
+  async deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean> {
+    const result = await this.db.deleteFrom('uploads').where('id', '=', id).where('updated_at', '<', idleSince.getTime()).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async deleteUpload(id: string): Promise<void> {
     await this.db.deleteFrom('uploads').where('id', '=', id).execute();
   }

@@ -208,6 +208,27 @@ export class BlobStore {
     return hashStream(await this.objects.read(stagingKey(uploadId)), algorithm);
   }
 
+  /**
+   * Removes upload sessions that have received nothing since before `idleSince` (clients that went
+   * away), with their staged bytes; resolves with how many. A session that moves meanwhile is kept:
+   * the delete is conditional on it still being idle, under the session's lock on this node.
+   */
+  async removeAbandonedUploads(idleSince: Date, batch = 500): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const idle = await this.metadata.listIdleUploads(idleSince, batch);
+      for (const upload of idle) {
+        await this.uploadLocks.run(upload.id, async () => {
+          if (!(await this.metadata.deleteUploadIfIdle(upload.id, idleSince))) return;
+          this.hashStates.delete(upload.id);
+          await this.objects.delete(stagingKey(upload.id));
+          removed++;
+        });
+      }
+      if (idle.length < batch) return removed;
+    }
+  }
+
   private async discard(uploadId: string): Promise<void> {
     this.hashStates.delete(uploadId);
     await this.objects.delete(stagingKey(uploadId));

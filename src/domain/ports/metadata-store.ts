@@ -113,6 +113,10 @@ export interface ContentMetadataOps {
   /** Compare-and-set of the offset; resolves false (changing nothing) when it was not `expected`. */
   advanceUpload(id: string, expected: number, offset: number, at: Date): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
+  /** Up to `limit` sessions that have received nothing since before `idleSince`, oldest first. */
+  listIdleUploads(idleSince: Date, limit: number): Promise<UploadRecord[]>;
+  /** Deletes the session only if it has still received nothing since before `idleSince`; resolves true when it did. */
+  deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
 export interface MetadataOps extends ContentMetadataOps, EcrMetadataOps, IdentityMetadataOps {}
