@@ -610,11 +610,12 @@ export function metadataStoreContract(
         }
         const image = await pushed(id, '{"image":1}', { blobDigests: blobs.map((b) => b.digest), artifactType: 'application/vnd.oci.image.config.v1+json' });
         const index = await pushed(id, '{"index":1}', { mediaType: 'application/vnd.oci.image.index.v1+json', childDigests: [image.digest], createdAt: later(3) });
+        const signature = await pushed(id, '{"signature":1}', { subjectDigest: image.digest, artifactType: 'application/vnd.dev.cosign.simplesigning.v1+json' });
         await store.putTag(id, 'v2', image.digest, t0);
         await store.putTag(id, 'v1', image.digest, t0);
         await store.putTag(id, 'latest', index.digest, t0);
 
-        const details = await store.describeImages(id, [index.digest, image.digest, digestOf('absent'), image.digest]);
+        const details = await store.describeImages(id, [index.digest, image.digest, digestOf('absent'), image.digest, signature.digest]);
         const expected = [
           {
             digest: image.digest,
@@ -623,6 +624,7 @@ export function metadataStoreContract(
             tags: ['v1', 'v2'],
             blobBytes: 5_000_000_100,
             childDigests: [],
+            subjectDigest: null,
             pushedAt: t0,
             lastPulledAt: null,
           },
@@ -633,7 +635,19 @@ export function metadataStoreContract(
             tags: ['latest'],
             blobBytes: 0,
             childDigests: [image.digest],
+            subjectDigest: null,
             pushedAt: later(3),
+            lastPulledAt: null,
+          },
+          {
+            digest: signature.digest,
+            mediaType: signature.mediaType,
+            artifactType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+            tags: [],
+            blobBytes: 0,
+            childDigests: [],
+            subjectDigest: image.digest,
+            pushedAt: signature.createdAt,
             lastPulledAt: null,
           },
         ].sort((x, y) => (x.digest < y.digest ? -1 : 1));

@@ -426,6 +426,10 @@ await describeOnEveryStore('ECR API through the AWS SDK for JavaScript', {}, (re
       new ListImageReferrersCommand({ repositoryName, subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/spdx+json'] } }),
     );
     assert.deepEqual(filtered.referrers?.map((r) => r.digest), [sbom.digest]);
+    const described = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageDigest: signature.digest }, { imageDigest: subject.digest }] }));
+    const subjectOf = new Map(described.imageDetails?.map((d) => [d.imageDigest, d.subjectManifestDigest]));
+    assert.equal(subjectOf.get(signature.digest), subject.digest, 'a referrer names its subject');
+    assert.equal(subjectOf.get(subject.digest), undefined);
     const first = await ecr.send(new ListImageReferrersCommand({ repositoryName, subjectId: { imageDigest: subject.digest }, maxResults: 1 }));
     assert.equal(first.referrers?.length, 1);
     assert.ok(first.nextToken);

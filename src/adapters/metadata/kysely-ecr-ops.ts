@@ -184,7 +184,7 @@ export class KyselyEcrOps extends KyselyContentOps implements EcrMetadataOps {
     if (digests.length === 0) return [];
     const manifests = await this.db
       .selectFrom('manifests')
-      .select(['digest', 'media_type', 'artifact_type', 'created_at', 'last_pulled_at'])
+      .select(['digest', 'media_type', 'artifact_type', 'subject_digest', 'created_at', 'last_pulled_at'])
       .where('repository_id', '=', repositoryId)
       .where('digest', 'in', [...new Set(digests)])
       .orderBy('digest')
@@ -226,6 +226,7 @@ export class KyselyEcrOps extends KyselyContentOps implements EcrMetadataOps {
       tags: tagsOf.get(m.digest) ?? [],
       blobBytes: bytesOf.get(m.digest) ?? 0,
       childDigests: childrenOf.get(m.digest) ?? [],
+      subjectDigest: m.subject_digest,
       pushedAt: new Date(m.created_at),
       lastPulledAt: m.last_pulled_at === null ? null : new Date(m.last_pulled_at),
     }));

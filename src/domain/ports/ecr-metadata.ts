@@ -47,6 +47,8 @@ export interface ImageDetailRecord {
   blobBytes: number;
   /** Digests of child manifests (an index's entries). */
   childDigests: string[];
+  /** The manifest it refers to (a signature's, an SBOM's subject), if any. */
+  subjectDigest: string | null;
   pushedAt: Date;
   lastPulledAt: Date | null;
 }

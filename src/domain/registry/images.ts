@@ -49,6 +49,8 @@ export interface ImageDetail {
   imageManifestMediaType: string;
   /** The manifest's artifactType, else its config's media type; none for an index without one. */
   artifactMediaType?: string;
+  /** For a referrer (signature, SBOM, attestation): the manifest it refers to. */
+  subjectManifestDigest?: string;
 }
 
 export interface ImageListQuery {
@@ -274,6 +276,7 @@ export class Images {
       ...(record.lastPulledAt !== null && { lastRecordedPullTime: record.lastPulledAt }),
       imageManifestMediaType: record.mediaType,
       ...(record.artifactType !== null && { artifactMediaType: record.artifactType }),
+      ...(record.subjectDigest !== null && { subjectManifestDigest: record.subjectDigest }),
     }));
   }
 
