@@ -475,6 +475,12 @@ await describeOnEveryStore('ECR API through the AWS SDK for JavaScript', {}, (re
     assert.equal(got.lastEvaluatedAt, undefined);
     await assert.rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: `{"rules": [${'x'.repeat(120)}` })), InvalidParameterException);
     await assert.rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: '{"rules": []}' })), InvalidParameterException);
+    const taggedWithoutTags = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 10 }, action: { type: 'expire' } }] });
+    await assert.rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: taggedWithoutTags })), (err: Error) => {
+      assert.ok(err instanceof InvalidParameterException);
+      assert.match(err.message, /^Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: Must specify tagPrefixList or tagPatternList when tagStatus=TAGGED\.?'/);
+      return true;
+    });
     const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }));
     assert.equal(deleted.lifecyclePolicyText, LIFECYCLE_POLICY);
     await assert.rejects(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName })), LifecyclePolicyNotFoundException);

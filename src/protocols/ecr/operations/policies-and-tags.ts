@@ -53,7 +53,7 @@ export function policyAndTagHandlers(deps: EcrDeps): EcrHandlers {
     },
     // Berth does not evaluate lifecycle policies yet, so GetLifecyclePolicy has no lastEvaluatedAt to report.
     PutLifecyclePolicy: async ({ repositoryName, lifecyclePolicyText }) => {
-      checkLifecyclePolicy('lifecyclePolicyText', lifecyclePolicyText);
+      checkLifecyclePolicy(lifecyclePolicyText);
       const stored = await documents().put(repositoryName, 'lifecycle-policy', lifecyclePolicyText);
       return { registryId: registryId(), repositoryName: stored.repositoryName, lifecyclePolicyText: stored.text };
     },

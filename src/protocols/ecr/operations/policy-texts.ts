@@ -1,6 +1,6 @@
 /** Checks of the policy texts ECR stores for repositories (directly, or through creation templates). */
 import { DomainError, isDomainError } from '../../../domain/errors.js';
-import { invalidParameter } from '../../../domain/model/invalid-parameter.js';
+import { parseLifecyclePolicy } from '../../../domain/lifecycle/index.js';
 import { parsePolicyDocument } from '../../../domain/policy/index.js';
 
 /** A repository policy the policy engine accepts; else ECR's InvalidParameterException, with the engine's reason after it. */
@@ -15,11 +15,7 @@ export function checkRepositoryPolicy(field: string, text: string): void {
   }
 }
 
-/** A lifecycle policy must be JSON; its rules are read when lifecycle policies are evaluated. */
-export function checkLifecyclePolicy(field: string, text: string): void {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw invalidParameter(field, `Lifecycle policy validation failure: the text is not valid JSON (${(err as Error).message})`);
-  }
+/** A lifecycle policy ECR would accept: the whole rule grammar, with ECR's validation messages. */
+export function checkLifecyclePolicy(text: string): void {
+  parseLifecyclePolicy(text);
 }

@@ -28,7 +28,7 @@ export function creationTemplateHandlers(deps: EcrDeps): EcrHandlers {
 /** The policies a template gives its repositories are checked as if set on a repository. */
 function checkTemplatePolicies({ repositoryPolicy, lifecyclePolicy }: CreationTemplateInput): void {
   if (repositoryPolicy !== undefined) checkRepositoryPolicy('repositoryPolicy', repositoryPolicy);
-  if (lifecyclePolicy !== undefined) checkLifecyclePolicy('lifecyclePolicy', lifecyclePolicy);
+  if (lifecyclePolicy !== undefined) checkLifecyclePolicy(lifecyclePolicy);
 }
 
 function templateOutput(template: CreationTemplate): RepositoryCreationTemplate {
