@@ -27,3 +27,4 @@ export type {
   StorageClass,
   TagStatus,
 } from './policy.js';
+export { type LifecyclePreviewResult, LifecyclePreviews } from './previews.js';

@@ -4,7 +4,7 @@ import type { Page } from './metadata-store.js';
 /** Settings, documents and views the ECR control plane keeps beside the registry's content. */
 
 /** Policy-like documents stored per repository, kept as the exact text the client sent. */
-export type RepositoryDocumentKind = 'policy' | 'lifecycle-policy';
+export type RepositoryDocumentKind = 'policy' | 'lifecycle-policy' | 'lifecycle-preview';
 
 /** Registry-wide documents: the registry policy, account settings, configurations, keys. */
 export type RegistryDocumentKind = string;

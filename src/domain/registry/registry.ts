@@ -1,4 +1,5 @@
 import { BlobStore } from '../content/blob-store.js';
+import { LifecyclePreviews } from '../lifecycle/previews.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -33,6 +34,7 @@ export class Registry {
   readonly blobs: BlobStore;
   readonly blobLinks: BlobLinks;
   readonly pulls: PullRecorder;
+  readonly lifecyclePreviews: LifecyclePreviews;
 
   constructor(deps: RegistryDeps) {
     const { metadata, objects, clock, registryId, createOnPush } = deps;
@@ -47,6 +49,7 @@ export class Registry {
     this.blobs = new BlobStore(objects, metadata, clock);
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
     this.blobLinks = new BlobLinks(metadata);
+    this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
   }
 
   /** Writes what is still buffered (pull times); call before closing the metadata store. */

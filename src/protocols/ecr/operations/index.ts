@@ -13,6 +13,7 @@ import { accountHandlers } from './account.js';
 import { ecrAccessRequests } from './authorization.js';
 import { imageHandlers } from './images.js';
 import { layerHandlers } from './layers.js';
+import { lifecycleHandlers } from './lifecycle.js';
 import { policyAndTagHandlers } from './policies-and-tags.js';
 import { repositoryHandlers } from './repositories.js';
 import { creationTemplateHandlers } from './templates.js';
@@ -55,6 +56,7 @@ export function ecrHandlers(deps: EcrDeps): EcrHandlers {
     ...imageHandlers(deps),
     ...layerHandlers(deps),
     ...policyAndTagHandlers(deps),
+    ...lifecycleHandlers(deps),
     ...creationTemplateHandlers(deps),
   };
   const authorised: Record<string, EcrHandler<EcrOperationName>> = {};

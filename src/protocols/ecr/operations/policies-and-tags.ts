@@ -1,12 +1,11 @@
 import { repositoryArn, repositoryNameOfArn } from '../../../domain/model/arn.js';
 import { invalidParameter } from '../../../domain/model/invalid-parameter.js';
 import type { EcrDeps, EcrHandlers } from './index.js';
-import { checkLifecyclePolicy, checkRepositoryPolicy } from './policy-texts.js';
+import { checkRepositoryPolicy } from './policy-texts.js';
 
 /**
- * A repository's documents and resource tags: its policy, its lifecycle policy (stored and returned;
- * evaluating it is the lifecycle feature's part) and its tags. Policies and tags decide access, so
- * every change to them makes cached authorisation state reload.
+ * A repository's policy and resource tags. Both decide access, so every change to them makes cached
+ * authorisation state reload.
  */
 export function policyAndTagHandlers(deps: EcrDeps): EcrHandlers {
   const repositories = () => deps.registry.repositories;
@@ -50,20 +49,6 @@ export function policyAndTagHandlers(deps: EcrDeps): EcrHandlers {
       const deleted = await documents().delete(repositoryName, 'policy');
       await deps.access.noticeChanges();
       return { registryId: registryId(), repositoryName: deleted.repositoryName, policyText: deleted.text };
-    },
-    // Berth does not evaluate lifecycle policies yet, so GetLifecyclePolicy has no lastEvaluatedAt to report.
-    PutLifecyclePolicy: async ({ repositoryName, lifecyclePolicyText }) => {
-      checkLifecyclePolicy(lifecyclePolicyText);
-      const stored = await documents().put(repositoryName, 'lifecycle-policy', lifecyclePolicyText);
-      return { registryId: registryId(), repositoryName: stored.repositoryName, lifecyclePolicyText: stored.text };
-    },
-    GetLifecyclePolicy: async ({ repositoryName }) => {
-      const stored = await documents().get(repositoryName, 'lifecycle-policy');
-      return { registryId: registryId(), repositoryName: stored.repositoryName, lifecyclePolicyText: stored.text };
-    },
-    DeleteLifecyclePolicy: async ({ repositoryName }) => {
-      const deleted = await documents().delete(repositoryName, 'lifecycle-policy');
-      return { registryId: registryId(), repositoryName: deleted.repositoryName, lifecyclePolicyText: deleted.text };
     },
     TagResource: async ({ resourceArn, tags }) => {
       await repositories().tagResource(repositoryOf(resourceArn), tags);

@@ -1,0 +1,83 @@
+import { DomainError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { ImageDetailRecord } from '../ports/ecr-metadata.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import type { Repositories } from '../registry/repositories.js';
+import type { RepositoryDocuments } from '../registry/repository-documents.js';
+import { evaluateLifecyclePolicy, type LifecycleCandidate, type LifecycleDecision } from './evaluate.js';
+import { parseLifecyclePolicy } from './parse.js';
+
+/** What a preview reports of an image a rule would act on. */
+export interface LifecyclePreviewResult extends LifecycleDecision {
+  tags: string[];
+  pushedAt: Date;
+}
+
+/** ECR asks DescribeImages-sized batches; so does this. */
+const DESCRIBE_BATCH = 100;
+
+/**
+ * Lifecycle policy previews (StartLifecyclePolicyPreview / GetLifecyclePolicyPreview): the policy to
+ * preview is kept per repository, and the preview is evaluated when it is read, over the images as
+ * they are then, with the same evaluator a lifecycle run uses. So a preview is complete as soon as
+ * it is started.
+ */
+export class LifecyclePreviews {
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly clock: Clock,
+    private readonly repositories: Repositories,
+    private readonly documents: RepositoryDocuments,
+    private readonly registryId: string,
+  ) {}
+
+  /** Starts a preview of `policyText`, or of the repository's lifecycle policy when none is given. */
+  async start(repositoryName: string, policyText?: string): Promise<{ repositoryName: string; policyText: string }> {
+    const repository = await this.repositories.get(repositoryName);
+    const text = policyText ?? (await this.documents.get(repositoryName, 'lifecycle-policy')).text;
+    parseLifecyclePolicy(text);
+    await this.metadata.putRepositoryDocument(repository.id, 'lifecycle-preview', text, this.clock.now());
+    return { repositoryName: repository.name, policyText: text };
+  }
+
+  /** The started preview's outcome: every image a rule would act on, in the order the rules apply. */
+  async results(repositoryName: string): Promise<{ repositoryName: string; policyText: string; results: LifecyclePreviewResult[] }> {
+    const repository = await this.repositories.get(repositoryName);
+    const stored = await this.metadata.getRepositoryDocument(repository.id, 'lifecycle-preview');
+    if (!stored) {
+      throw new DomainError('ENTITY_NOT_FOUND', `There is no lifecycle policy preview for the repository with name '${repository.name}' in the registry with id '${this.registryId}'`, {
+        awsType: 'LifecyclePolicyPreviewNotFoundException',
+      });
+    }
+    const images = await this.imagesOf(repository.id);
+    const byDigest = new Map(images.map((image) => [image.digest, image]));
+    const decisions = evaluateLifecyclePolicy(parseLifecyclePolicy(stored.text), images.map(candidateOf(images)), this.clock.now());
+    return {
+      repositoryName: repository.name,
+      policyText: stored.text,
+      results: decisions.map((decision) => ({ ...decision, tags: byDigest.get(decision.digest)!.tags, pushedAt: byDigest.get(decision.digest)!.pushedAt })),
+    };
+  }
+
+  private async imagesOf(repositoryId: number): Promise<ImageDetailRecord[]> {
+    const digests = await this.metadata.listManifestDigests(repositoryId, {});
+    const images: ImageDetailRecord[] = [];
+    for (let i = 0; i < digests.length; i += DESCRIBE_BATCH) images.push(...(await this.metadata.describeImages(repositoryId, digests.slice(i, i + DESCRIBE_BATCH))));
+    return images;
+  }
+}
+
+/** Candidates as the evaluator sees them: every image standard (no archive yet), with the indexes that list it. */
+function candidateOf(images: ImageDetailRecord[]): (image: ImageDetailRecord) => LifecycleCandidate {
+  const parents = new Map<string, string[]>();
+  for (const image of images) for (const child of image.childDigests) parents.set(child, [...(parents.get(child) ?? []), image.digest]);
+  return (image) => ({
+    digest: image.digest,
+    tags: image.tags,
+    pushedAt: image.pushedAt,
+    lastPulledAt: image.lastPulledAt,
+    storageClass: 'standard',
+    ...(parents.has(image.digest) && { childOf: parents.get(image.digest)! }),
+    ...(image.subjectDigest !== null && { subjectDigest: image.subjectDigest }),
+  });
+}
