@@ -4,6 +4,7 @@ import { isDomainError } from '../domain/errors.js';
 import { Repositories } from '../domain/registry/repositories.js';
 import { systemClock } from '../domain/ports/clock.js';
 import { registerIamCommands } from './iam.js';
+import { registerLifecycleCommands } from './lifecycle.js';
 import { serve } from './serve.js';
 import { configFrom, type StoreFlags, storeOptions, withDomain } from './store-options.js';
 
@@ -39,6 +40,7 @@ async function withRepositories(flags: StoreFlags, work: (repositories: Reposito
 }
 
 registerIamCommands(program);
+registerLifecycleCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {

@@ -28,3 +28,4 @@ export type {
   TagStatus,
 } from './policy.js';
 export { type LifecyclePreviewResult, LifecyclePreviews } from './previews.js';
+export { type LifecycleRunEntry, LifecycleRunner } from './runner.js';

@@ -1,10 +1,10 @@
 import { DomainError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { ImageDetailRecord } from '../ports/ecr-metadata.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { Repositories } from '../registry/repositories.js';
 import type { RepositoryDocuments } from '../registry/repository-documents.js';
-import { evaluateLifecyclePolicy, type LifecycleCandidate, type LifecycleDecision } from './evaluate.js';
+import { candidateOf, repositoryImages } from './candidates.js';
+import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
 
 /** What a preview reports of an image a rule would act on. */
@@ -12,9 +12,6 @@ export interface LifecyclePreviewResult extends LifecycleDecision {
   tags: string[];
   pushedAt: Date;
 }
-
-/** ECR asks DescribeImages-sized batches; so does this. */
-const DESCRIBE_BATCH = 100;
 
 /**
  * Lifecycle policy previews (StartLifecyclePolicyPreview / GetLifecyclePolicyPreview): the policy to
@@ -49,7 +46,7 @@ export class LifecyclePreviews {
         awsType: 'LifecyclePolicyPreviewNotFoundException',
       });
     }
-    const images = await this.imagesOf(repository.id);
+    const images = await repositoryImages(this.metadata, repository.id);
     const byDigest = new Map(images.map((image) => [image.digest, image]));
     const decisions = evaluateLifecyclePolicy(parseLifecyclePolicy(stored.text), images.map(candidateOf(images)), this.clock.now());
     return {
@@ -58,26 +55,4 @@ export class LifecyclePreviews {
       results: decisions.map((decision) => ({ ...decision, tags: byDigest.get(decision.digest)!.tags, pushedAt: byDigest.get(decision.digest)!.pushedAt })),
     };
   }
-
-  private async imagesOf(repositoryId: number): Promise<ImageDetailRecord[]> {
-    const digests = await this.metadata.listManifestDigests(repositoryId, {});
-    const images: ImageDetailRecord[] = [];
-    for (let i = 0; i < digests.length; i += DESCRIBE_BATCH) images.push(...(await this.metadata.describeImages(repositoryId, digests.slice(i, i + DESCRIBE_BATCH))));
-    return images;
-  }
-}
-
-/** Candidates as the evaluator sees them: every image standard (no archive yet), with the indexes that list it. */
-function candidateOf(images: ImageDetailRecord[]): (image: ImageDetailRecord) => LifecycleCandidate {
-  const parents = new Map<string, string[]>();
-  for (const image of images) for (const child of image.childDigests) parents.set(child, [...(parents.get(child) ?? []), image.digest]);
-  return (image) => ({
-    digest: image.digest,
-    tags: image.tags,
-    pushedAt: image.pushedAt,
-    lastPulledAt: image.lastPulledAt,
-    storageClass: 'standard',
-    ...(parents.has(image.digest) && { childOf: parents.get(image.digest)! }),
-    ...(image.subjectDigest !== null && { subjectDigest: image.subjectDigest }),
-  });
 }

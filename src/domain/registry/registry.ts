@@ -1,5 +1,6 @@
 import { BlobStore } from '../content/blob-store.js';
 import { LifecyclePreviews } from '../lifecycle/previews.js';
+import { LifecycleRunner } from '../lifecycle/runner.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -35,6 +36,7 @@ export class Registry {
   readonly blobLinks: BlobLinks;
   readonly pulls: PullRecorder;
   readonly lifecyclePreviews: LifecyclePreviews;
+  readonly lifecycleRuns: LifecycleRunner;
 
   constructor(deps: RegistryDeps) {
     const { metadata, objects, clock, registryId, createOnPush } = deps;
@@ -50,6 +52,7 @@ export class Registry {
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
     this.blobLinks = new BlobLinks(metadata);
     this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
+    this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images);
   }
 
   /** Writes what is still buffered (pull times); call before closing the metadata store. */
