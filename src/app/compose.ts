@@ -49,7 +49,7 @@ export function composeDomain(config: Config, metadata: MetadataStore, clock: Cl
     scope,
     access,
     pullTimeExclusions: new PullTimeExclusions(metadata, clock, generation),
-    registrySettings: new RegistrySettings(metadata, access, clock, scope.account),
+    registrySettings: new RegistrySettings(metadata, generation, clock, scope.account),
     identities: new Identities(metadata, clock, generation),
     authenticator: new Authenticator(metadata, clock, generation, tokens),
     downloads: new DownloadLinks(tokens, clock),

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { IdentityMetadataOps } from '../ports/identity-metadata.js';
+import type { MetadataOps, MetadataStore } from '../ports/metadata-store.js';
 
 /**
  * The store's access generation as this process knows it. Every change to identities, keys or
@@ -12,7 +12,7 @@ export class AccessGeneration {
   #reading: Promise<number> | undefined;
 
   constructor(
-    private readonly metadata: Pick<IdentityMetadataOps, 'getAccessGeneration'>,
+    private readonly metadata: MetadataStore,
     private readonly clock: Clock,
     private readonly maxAgeMs = 1000,
   ) {}
@@ -29,6 +29,16 @@ export class AccessGeneration {
         this.#reading = undefined;
       });
     return this.#reading;
+  }
+
+  /**
+   * Runs a change to identities, policies or anything else access decisions read, in one transaction
+   * with the generation bump: every cache goes stale with it, at once in this process.
+   */
+  async change<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
+    const [result, generation] = await this.metadata.transaction(async (tx) => [await fn(tx), await tx.bumpAccessGeneration()] as const);
+    this.observe(generation);
+    return result;
   }
 
   /** Records a generation this process just wrote (or read). */

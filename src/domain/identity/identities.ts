@@ -34,25 +34,18 @@ export class Identities {
     private readonly generation: AccessGeneration,
   ) {}
 
-  /** Runs a change in one transaction with the generation bump, so caches never miss it. */
-  private async change<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
-    const [result, generation] = await this.metadata.transaction(async (tx) => [await fn(tx), await tx.bumpAccessGeneration()] as const);
-    this.generation.observe(generation);
-    return result;
-  }
-
   // Users and roles
 
   async createUser(account: string, name: string, path = '/'): Promise<PrincipalRecord> {
     const user = this.newPrincipal('user', account, checkName(name, 'userName', 64), checkPath(path), null);
-    await this.change((tx) => tx.createPrincipal(user));
+    await this.generation.change((tx) => tx.createPrincipal(user));
     return user;
   }
 
   async createRole(account: string, name: string, trustPolicy: string, path = '/'): Promise<PrincipalRecord> {
     parsePolicyDocument(trustPolicy, 'trust');
     const role = this.newPrincipal('role', account, checkName(name, 'roleName', 64), checkPath(path), trustPolicy);
-    await this.change((tx) => tx.createPrincipal(role));
+    await this.generation.change((tx) => tx.createPrincipal(role));
     return role;
   }
 
@@ -68,7 +61,7 @@ export class Identities {
 
   /** As IAM: a user with keys or policies, or a role with policies, cannot be deleted until they are. */
   async deletePrincipal(kind: PrincipalKind, account: string, name: string): Promise<void> {
-    await this.change(async (tx) => {
+    await this.generation.change(async (tx) => {
       const principal = await this.findPrincipal(kind, account, name, tx);
       if (!principal) throw noSuchEntity(kind, name);
       if (kind === 'user' && (await tx.listAccessKeys(principal.arn)).length > 0) {
@@ -86,7 +79,7 @@ export class Identities {
   async putPolicy(kind: PrincipalKind, account: string, name: string, policyName: string, document: string): Promise<void> {
     checkName(policyName, 'policyName', 128);
     parsePolicyDocument(document, 'identity');
-    await this.change(async (tx) => {
+    await this.generation.change(async (tx) => {
       const principal = await this.findPrincipal(kind, account, name, tx);
       if (!principal) throw noSuchEntity(kind, name);
       await tx.putInlinePolicy(principal.arn, { name: policyName, document });
@@ -106,7 +99,7 @@ export class Identities {
   }
 
   async deletePolicy(kind: PrincipalKind, account: string, name: string, policyName: string): Promise<void> {
-    await this.change(async (tx) => {
+    await this.generation.change(async (tx) => {
       const principal = await this.findPrincipal(kind, account, name, tx);
       if (!principal) throw noSuchEntity(kind, name);
       if (!(await tx.deleteInlinePolicy(principal.arn, policyName))) {
@@ -119,7 +112,7 @@ export class Identities {
 
   /** A long-term key for a user, or for the account root when `userName` is undefined. */
   async createAccessKey(account: string, userName: string | undefined, given?: { accessKeyId: string; secretAccessKey: string }): Promise<NewCredentials> {
-    return this.change(async (tx) => {
+    return this.generation.change(async (tx) => {
       const principalArn = userName === undefined ? rootArn(account) : (await this.findPrincipal('user', account, userName, tx))?.arn;
       if (!principalArn) throw noSuchEntity('user', userName!);
       if ((await tx.listAccessKeys(principalArn)).length >= ACCESS_KEYS_PER_USER) {
@@ -147,14 +140,14 @@ export class Identities {
   }
 
   async setAccessKeyStatus(account: string, userName: string | undefined, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
-    await this.change(async (tx) => {
+    await this.generation.change(async (tx) => {
       await this.ownedKey(tx, account, userName, accessKeyId);
       await tx.setAccessKeyStatus(accessKeyId, status);
     });
   }
 
   async deleteAccessKey(account: string, userName: string | undefined, accessKeyId: string): Promise<void> {
-    await this.change(async (tx) => {
+    await this.generation.change(async (tx) => {
       await this.ownedKey(tx, account, userName, accessKeyId);
       await tx.deleteAccessKey(accessKeyId);
     });

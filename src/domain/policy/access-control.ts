@@ -1,11 +1,10 @@
 import { DomainError } from '../errors.js';
 import { type AccountScope, repositoryArn } from '../model/arn.js';
 import type { ResourceTag } from '../model/repository-settings.js';
-import type { AccessGeneration } from '../identity/access-generation.js';
-import { GenerationalCache } from '../identity/access-generation.js';
+import { type AccessGeneration, GenerationalCache } from '../identity/access-generation.js';
 import type { Caller } from '../identity/caller.js';
 import type { Clock } from '../ports/clock.js';
-import type { MetadataOps, MetadataStore } from '../ports/metadata-store.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
 import { authorize, type ConditionContext, parsePolicyDocument, type PolicyDocument } from './index.js';
 
 /** What a request acts on. */
@@ -112,13 +111,6 @@ export class AccessControl {
    */
   async noticeChanges(): Promise<void> {
     this.generation.observe(await this.metadata.getAccessGeneration());
-  }
-
-  /** Runs a change to policies or resource tags in one transaction with the access generation bump. */
-  async change<T>(fn: (tx: MetadataOps) => Promise<T>): Promise<T> {
-    const [result, generation] = await this.metadata.transaction(async (tx) => [await fn(tx), await tx.bumpAccessGeneration()] as const);
-    this.generation.observe(generation);
-    return result;
   }
 
   /**

@@ -61,14 +61,12 @@ export class PullTimeExclusions {
     });
   }
 
-  /** Rewrites the list in one transaction with the generation bump, so every node's pull path sees it. */
+  /** Rewrites the list with the generation bump, so every node's pull path sees it. */
   private async change(edit: (current: PullTimeExclusion[]) => Promise<PullTimeExclusion[]>): Promise<void> {
-    const generation = await this.metadata.transaction(async (tx) => {
+    await this.generation.change(async (tx) => {
       const next = await edit(parseExclusions(await tx.getRegistryDocument(DOCUMENT)));
       await tx.putRegistryDocument(DOCUMENT, JSON.stringify(next.map((e) => ({ principalArn: e.principalArn, createdAt: e.createdAt.getTime() }))), this.clock.now());
-      return tx.bumpAccessGeneration();
     });
-    this.generation.observe(generation);
   }
 }
 

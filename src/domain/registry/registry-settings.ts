@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js';
-import { type AccessControl, REGISTRY_POLICY_DOCUMENT, REGISTRY_POLICY_SCOPE_SETTING } from '../policy/access-control.js';
+import type { AccessGeneration } from '../identity/access-generation.js';
+import { REGISTRY_POLICY_DOCUMENT, REGISTRY_POLICY_SCOPE_SETTING } from '../policy/access-control.js';
 import { parsePolicyDocument } from '../policy/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
@@ -17,7 +18,7 @@ export type RegistryConfigurationKind = 'replication-configuration' | 'scanning-
 export class RegistrySettings {
   constructor(
     private readonly metadata: MetadataStore,
-    private readonly access: AccessControl,
+    private readonly generation: AccessGeneration,
     private readonly clock: Clock,
     private readonly registryId: string,
   ) {}
@@ -31,12 +32,12 @@ export class RegistrySettings {
   /** Validated as a resource policy; applies to requests at once. */
   async putPolicy(text: string): Promise<void> {
     parsePolicyDocument(text, 'resource');
-    await this.access.change((tx) => tx.putRegistryDocument(REGISTRY_POLICY_DOCUMENT, text, this.clock.now()));
+    await this.generation.change((tx) => tx.putRegistryDocument(REGISTRY_POLICY_DOCUMENT, text, this.clock.now()));
   }
 
   /** Resolves with the policy that was deleted. */
   async deletePolicy(): Promise<string> {
-    return this.access.change(async (tx) => {
+    return this.generation.change(async (tx) => {
       const stored = await tx.getRegistryDocument(REGISTRY_POLICY_DOCUMENT);
       if (!stored) throw this.noPolicy();
       await tx.deleteRegistryDocument(REGISTRY_POLICY_DOCUMENT);
@@ -56,7 +57,7 @@ export class RegistrySettings {
     }
     const kind = `account-setting:${name}`;
     // The policy scope changes what the registry policy governs: a change to access.
-    if (kind === REGISTRY_POLICY_SCOPE_SETTING) await this.access.change((tx) => tx.putRegistryDocument(kind, value, this.clock.now()));
+    if (kind === REGISTRY_POLICY_SCOPE_SETTING) await this.generation.change((tx) => tx.putRegistryDocument(kind, value, this.clock.now()));
     else await this.metadata.putRegistryDocument(kind, value, this.clock.now());
   }
 
