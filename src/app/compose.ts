@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { openMetadataStore } from '../adapters/metadata/index.js';
 import { FsObjectStore } from '../adapters/object-store/fs/fs-object-store.js';
 import type { AccountScope } from '../domain/model/arn.js';
+import { GarbageCollector } from '../domain/gc/garbage-collector.js';
+import { StoreCheck } from '../domain/gc/store-check.js';
 import { AccessGeneration } from '../domain/identity/access-generation.js';
 import { Authenticator } from '../domain/identity/authenticator.js';
 import { Identities } from '../domain/identity/identities.js';
@@ -22,6 +24,8 @@ export interface Services {
   clock: Clock;
   metadata: MetadataStore;
   registry: Registry;
+  gc: GarbageCollector;
+  storeCheck: StoreCheck;
   identities: Identities;
   authenticator: Authenticator;
   access: AccessControl;
@@ -63,9 +67,11 @@ export async function composeServices(config: Config): Promise<Services> {
   const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
   const domain = composeDomain(config, metadata, clock);
   const registry = new Registry({ metadata, objects, clock, registryId: config.accountId, createOnPush: config.createOnPush, pullTimeExclusions: domain.pullTimeExclusions });
+  const gc = new GarbageCollector(metadata, objects, clock, { gracePeriodMs: config.gcGracePeriod * 1000 });
+  const storeCheck = new StoreCheck(metadata, objects, clock);
   const close = async () => {
     await registry.close();
     await metadata.close();
   };
-  return { config, clock, metadata, registry, ...domain, close };
+  return { config, clock, metadata, registry, gc, storeCheck, ...domain, close };
 }

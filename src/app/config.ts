@@ -18,6 +18,11 @@ export const ConfigSchema = z
       .optional(),
     /** Seconds an upload session may receive nothing before it is removed with its bytes; 0 keeps them forever. */
     uploadIdleTimeout: z.coerce.number().int().min(0).default(86_400),
+    /**
+     * Seconds garbage collection waits after a link, delete or commit before it may free what that
+     * left unreferenced: longer than any push takes from its first layer to its manifest.
+     */
+    gcGracePeriod: z.coerce.number().int().min(0).default(86_400),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

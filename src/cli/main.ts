@@ -3,6 +3,7 @@ import { ConfigError } from '../app/config.js';
 import { isDomainError } from '../domain/errors.js';
 import { Repositories } from '../domain/registry/repositories.js';
 import { systemClock } from '../domain/ports/clock.js';
+import { registerGcCommands } from './gc.js';
 import { registerIamCommands } from './iam.js';
 import { registerLifecycleCommands } from './lifecycle.js';
 import { serve } from './serve.js';
@@ -41,6 +42,7 @@ async function withRepositories(flags: StoreFlags, work: (repositories: Reposito
 
 registerIamCommands(program);
 registerLifecycleCommands(program);
+registerGcCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {

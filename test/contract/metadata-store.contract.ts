@@ -116,9 +116,9 @@ export function metadataStoreContract(
         const id = await newRepository('team/app');
         const neighbour = await newRepository('team/neighbour');
         const blob = { digest: digestOf('layer'), size: 5 };
-        await store.putBlob(blob);
+        await store.putBlob(blob, t0);
         for (const repo of [id, neighbour]) {
-          await store.linkBlob(repo, blob.digest);
+          await store.linkBlob(repo, blob.digest, t0);
           const image = await pushed(repo, '{"image":1}', { blobDigests: [blob.digest] });
           await pushed(repo, '{"signature":1}', { subjectDigest: image.digest });
           await store.putTag(repo, 'v1', image.digest, t0);
@@ -126,7 +126,7 @@ export function metadataStoreContract(
         }
         const image = manifest(id, '{"image":1}');
 
-        await store.deleteRepository(id);
+        await store.deleteRepository(id, t0);
 
         assert.equal(await store.getRepository('team/app'), undefined);
         assert.equal(await store.getManifest(id, image.digest), undefined);
@@ -150,8 +150,8 @@ export function metadataStoreContract(
     describe('blobs', () => {
       it('puts blob records idempotently', async () => {
         const blob = { digest: digestOf('big'), size: 5_000_000_000 };
-        await store.putBlob(blob);
-        await store.putBlob(blob);
+        await store.putBlob(blob, t0);
+        await store.putBlob(blob, t0);
         assert.deepEqual(await store.getBlob(blob.digest), blob);
         assert.equal(await store.getBlob(digestOf('absent')), undefined);
       });
@@ -160,9 +160,9 @@ export function metadataStoreContract(
         const id = await newRepository('a');
         const other = await newRepository('b');
         const blob = { digest: digestOf('layer'), size: 42 };
-        await store.putBlob(blob);
-        await store.linkBlob(id, blob.digest);
-        await store.linkBlob(id, blob.digest);
+        await store.putBlob(blob, t0);
+        await store.linkBlob(id, blob.digest, t0);
+        await store.linkBlob(id, blob.digest, t0);
 
         assert.deepEqual(await store.getLinkedBlob(id, blob.digest), blob);
         assert.equal(await store.getLinkedBlob(other, blob.digest), undefined);
@@ -170,8 +170,8 @@ export function metadataStoreContract(
         assert.deepEqual(await store.findLinkedBlobs(other, [blob.digest]), new Set());
         assert.deepEqual(await store.findLinkedBlobs(id, []), new Set());
 
-        assert.equal(await store.unlinkBlob(id, blob.digest), true);
-        assert.equal(await store.unlinkBlob(id, blob.digest), false);
+        assert.equal(await store.unlinkBlob(id, blob.digest, t0), true);
+        assert.equal(await store.unlinkBlob(id, blob.digest, t0), false);
         assert.equal(await store.getLinkedBlob(id, blob.digest), undefined);
         assert.deepEqual(await store.getBlob(blob.digest), blob);
       });
@@ -181,15 +181,119 @@ export function metadataStoreContract(
         const digests = Array.from({ length: 1200 }, (_, i) => digestOf(`blob ${i}`));
         const linked = digests.filter((_, i) => i % 3 === 0);
         for (const digest of linked) {
-          await store.putBlob({ digest, size: 1 });
-          await store.linkBlob(id, digest);
+          await store.putBlob({ digest, size: 1 }, t0);
+          await store.linkBlob(id, digest, t0);
         }
         assert.deepEqual(await store.findLinkedBlobs(id, digests), new Set(linked));
       });
 
       it('refuses to link a blob that has no record', async () => {
         const id = await newRepository();
-        await assert.rejects(store.linkBlob(id, digestOf('never committed')));
+        await assert.rejects(store.linkBlob(id, digestOf('never committed'), t0));
+      });
+    });
+
+    describe('garbage collection review queues', () => {
+      const claim = (queuedBefore: Date, now = queuedBefore, limit = 100) => ({ queuedBefore, now, leaseUntil: new Date(now.getTime() + 60_000), limit });
+      const collectBlobs = (digests: string[], queuedBefore: Date) => store.transaction((tx) => tx.collectBlobs(digests, queuedBefore));
+      /** A blob committed and linked at t0, as an upload leaves it. */
+      const uploaded = async (repositoryId: number, content: string) => {
+        const blob = { digest: digestOf(content), size: content.length };
+        await store.putBlob(blob, t0);
+        await store.linkBlob(repositoryId, blob.digest, t0);
+        return blob;
+      };
+
+      it('removes a link no manifest uses once its review is due, then the blob', async () => {
+        const id = await newRepository();
+        const blob = await uploaded(id, 'layer');
+        assert.deepEqual(await store.claimLinkReviews(claim(later(-1))), []);
+
+        const due = await store.claimLinkReviews(claim(t0));
+        assert.deepEqual(due, [{ repositoryId: id, digest: blob.digest }]);
+        assert.deepEqual(await store.collectLinks(due, t0, t0), due);
+        assert.equal(await store.getLinkedBlob(id, blob.digest), undefined);
+
+        const blobs = await store.claimBlobReviews(claim(t0));
+        assert.deepEqual(blobs, [blob.digest]);
+        assert.deepEqual(await collectBlobs(blobs, t0), [blob]);
+        assert.equal(await store.getBlob(blob.digest), undefined);
+        assert.deepEqual(await store.gcQueueDepth(), { linkReviews: 0, blobReviews: 0 });
+      });
+
+      it('keeps links a manifest uses and blobs a repository links, dropping their reviews', async () => {
+        const id = await newRepository();
+        const blob = await uploaded(id, 'layer');
+        await pushed(id, '{"image":1}', { blobDigests: [blob.digest] });
+
+        assert.deepEqual(await store.collectLinks(await store.claimLinkReviews(claim(t0)), t0, t0), []);
+        assert.deepEqual(await collectBlobs(await store.claimBlobReviews(claim(t0)), t0), []);
+        assert.deepEqual(await store.getLinkedBlob(id, blob.digest), blob);
+        assert.deepEqual(await store.gcQueueDepth(), { linkReviews: 0, blobReviews: 0 });
+      });
+
+      it('queues reviews of the links of a deleted manifest and of the blobs of a deleted repository', async () => {
+        const id = await newRepository();
+        const other = await newRepository('library/other');
+        const kept = await uploaded(id, 'kept');
+        const dropped = await uploaded(id, 'dropped');
+        const image = await pushed(id, '{"image":1}', { blobDigests: [kept.digest, dropped.digest] });
+        await pushed(id, '{"image":2}', { blobDigests: [kept.digest] });
+        await store.collectLinks(await store.claimLinkReviews(claim(t0)), t0, t0);
+        await collectBlobs(await store.claimBlobReviews(claim(t0)), t0);
+
+        await store.deleteManifest(id, image.digest, later(10));
+        assert.deepEqual(await store.claimLinkReviews(claim(later(9))), []);
+        const due = await store.claimLinkReviews(claim(later(10)));
+        assert.equal(due.length, 2);
+        assert.deepEqual(await store.collectLinks(due, later(10), later(10)), [{ repositoryId: id, digest: dropped.digest }]);
+        assert.deepEqual(await collectBlobs(await store.claimBlobReviews(claim(later(10))), later(10)), [dropped]);
+
+        await store.linkBlob(other, kept.digest, later(20));
+        await store.deleteRepository(id, later(30));
+        assert.deepEqual(await store.claimBlobReviews(claim(later(29))), []);
+        const blobs = await store.claimBlobReviews(claim(later(30)));
+        assert.deepEqual(blobs, [kept.digest]);
+        // Still linked by the other repository.
+        assert.deepEqual(await collectBlobs(blobs, later(30)), []);
+        await store.unlinkBlob(other, kept.digest, later(40));
+        assert.deepEqual(await collectBlobs(await store.claimBlobReviews(claim(later(40))), later(40)), [kept]);
+      });
+
+      it('leaves a review queued again after its claim, and a blob committed after the cutoff', async () => {
+        const id = await newRepository();
+        const blob = await uploaded(id, 'layer');
+        const due = await store.claimLinkReviews(claim(t0));
+        await store.linkBlob(id, blob.digest, later(5));
+        assert.deepEqual(await store.collectLinks(due, t0, t0), []);
+        assert.deepEqual(await store.getLinkedBlob(id, blob.digest), blob);
+        assert.equal((await store.gcQueueDepth()).linkReviews, 1);
+
+        // Unlinked at t0 but committed again at later(100): the commit fences the bytes.
+        await store.putBlob(blob, later(100));
+        await store.unlinkBlob(id, blob.digest, t0);
+        assert.deepEqual(await collectBlobs(await store.claimBlobReviews(claim(later(50))), later(50)), []);
+        assert.deepEqual(await store.getBlob(blob.digest), blob);
+      });
+
+      it('does not hand a leased review to another claim until the lease ends', async () => {
+        const id = await newRepository();
+        await uploaded(id, 'layer');
+        assert.equal((await store.claimLinkReviews(claim(t0))).length, 1);
+        assert.deepEqual(await store.claimLinkReviews(claim(t0, later(59_999))), []);
+        assert.equal((await store.claimLinkReviews(claim(t0, later(60_000)))).length, 1);
+        assert.equal((await store.claimBlobReviews(claim(t0))).length, 1);
+        assert.deepEqual(await store.claimBlobReviews(claim(t0, later(1))), []);
+      });
+
+      it('claims at most the limit, oldest first', async () => {
+        const id = await newRepository();
+        for (let i = 0; i < 5; i++) {
+          await store.putBlob({ digest: digestOf(`b${i}`), size: 1 }, later(i));
+          await store.linkBlob(id, digestOf(`b${i}`), later(10 - i));
+        }
+        const first = await store.claimLinkReviews(claim(later(100), later(100), 2));
+        assert.deepEqual(first.map((r) => r.digest), [digestOf('b4'), digestOf('b3')]);
       });
     });
 
@@ -271,16 +375,16 @@ export function metadataStoreContract(
       it('deletes a manifest with the tags pointing at it', async () => {
         const id = await newRepository();
         const blob = { digest: digestOf('layer'), size: 1 };
-        await store.putBlob(blob);
-        await store.linkBlob(id, blob.digest);
+        await store.putBlob(blob, t0);
+        await store.linkBlob(id, blob.digest, t0);
         const doomed = await pushed(id, '{"doomed":1}', { blobDigests: [blob.digest, blob.digest] });
         const kept = await pushed(id, '{"kept":1}', { blobDigests: [blob.digest] });
         await store.putTag(id, 'a', doomed.digest, t0);
         await store.putTag(id, 'b', doomed.digest, t0);
         await store.putTag(id, 'c', kept.digest, t0);
 
-        assert.equal(await store.deleteManifest(id, doomed.digest), true);
-        assert.equal(await store.deleteManifest(id, doomed.digest), false);
+        assert.equal(await store.deleteManifest(id, doomed.digest, t0), true);
+        assert.equal(await store.deleteManifest(id, doomed.digest, t0), false);
         assert.equal(await store.getManifest(id, doomed.digest), undefined);
         assert.deepEqual(await store.tagsOf(id, doomed.digest), []);
         assert.deepEqual(await store.listTags(id, {}), ['c']);
@@ -492,7 +596,7 @@ export function metadataStoreContract(
         const id = await newRepository('a');
         await store.putRepositoryDocument(id, 'policy', '{}', t0);
         await store.putRepositoryTags(id, [{ Key: 'k', Value: 'v' }]);
-        await store.deleteRepository(id);
+        await store.deleteRepository(id, t0);
         const again = await newRepository('a');
         assert.equal(await store.getRepositoryDocument(again, 'policy'), undefined);
         assert.deepEqual(await store.getRepositoryTags(again), []);
@@ -605,8 +709,8 @@ export function metadataStoreContract(
           { digest: digestOf('layer'), size: 5_000_000_000 },
         ];
         for (const blob of blobs) {
-          await store.putBlob(blob);
-          await store.linkBlob(id, blob.digest);
+          await store.putBlob(blob, t0);
+          await store.linkBlob(id, blob.digest, t0);
         }
         const image = await pushed(id, '{"image":1}', { blobDigests: blobs.map((b) => b.digest), artifactType: 'application/vnd.oci.image.config.v1+json' });
         const index = await pushed(id, '{"index":1}', { mediaType: 'application/vnd.oci.image.index.v1+json', childDigests: [image.digest], createdAt: later(3) });
@@ -816,7 +920,7 @@ export function metadataStoreContract(
         // On a single connection these would wait for ever; elsewhere they would escape the transaction.
         await assert.rejects(store.transaction(() => store.transaction(async () => 1)));
         await assert.rejects(store.transaction(() => store.getRepository('any')));
-        await assert.rejects(store.transaction(() => store.putBlob({ digest: digestOf('x'), size: 1 })));
+        await assert.rejects(store.transaction(() => store.putBlob({ digest: digestOf('x'), size: 1 }, t0)));
         // Once the transaction is over, work it left behind may use the store.
         let leftBehind: Promise<unknown> | undefined;
         await store.transaction(async () => {

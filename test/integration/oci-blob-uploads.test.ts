@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { OciClient, ociErrorCode, sha256 } from '../support/oci-client.js';
@@ -172,5 +172,24 @@ await describeOnEveryStore('OCI blob uploads', { createOnPush: true }, (registry
     const resumed = await registry.oci.request('PATCH', abandoned, { headers: { 'content-range': '1000-1999' }, body: randomBytes(1000) });
     assert.equal(resumed.status, 404);
     assert.equal(await ociErrorCode(resumed), 'BLOB_UPLOAD_UNKNOWN');
+  });
+
+  it('removes staged bytes a crash left behind: single-request uploads cut off, and sessions already gone', async () => {
+    const uploads = join(registry.server.config.dataDir, 'storage', 'uploads');
+    mkdirSync(uploads, { recursive: true });
+    const now = Date.now();
+    const cutOff = join(uploads, `single-${now - 120_000}-${randomBytes(4).toString('hex')}`);
+    const inFlight = join(uploads, `single-${now}-${randomBytes(4).toString('hex')}`);
+    const sessionGone = join(uploads, '0b5d2a1e-3c4f-4a6b-8c7d-9e0f1a2b3c4d');
+    for (const file of [cutOff, inFlight, sessionGone]) writeFileSync(file, 'staged');
+    const live = (await registry.oci.request('POST', '/v2/up/live/blobs/uploads/')).headers.get('location')!;
+    await registry.oci.request('PATCH', live, { headers: { 'content-range': '0-9' }, body: randomBytes(10) });
+    const liveFile = join(uploads, live.split('/').pop()!.split('?')[0]!);
+
+    await registry.server.services.registry.blobs.removeAbandonedUploads(new Date(now - 60_000));
+    assert.equal(existsSync(cutOff), false);
+    assert.equal(existsSync(sessionGone), false);
+    assert.ok(existsSync(inFlight), 'a single request still within the idle timeout may still be sending');
+    assert.ok(existsSync(liveFile), 'a live session keeps its bytes');
   });
 });

@@ -8,18 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { openMetadataStore } from '../../src/adapters/metadata/index.js';
-import { FsObjectStore } from '../../src/adapters/object-store/fs/fs-object-store.js';
 import { DomainError, type ErrorCode, isDomainError } from '../../src/domain/errors.js';
 import { Digest } from '../../src/domain/model/digest.js';
 import type { RepositorySettings } from '../../src/domain/model/repository-settings.js';
 import { matchesWildcard } from '../../src/domain/model/wildcard.js';
-import type { Clock } from '../../src/domain/ports/clock.js';
-import type { MetadataStore, RepositoryRecord } from '../../src/domain/ports/metadata-store.js';
+import type { RepositoryRecord } from '../../src/domain/ports/metadata-store.js';
 import { PullRecorder } from '../../src/domain/registry/pull-recorder.js';
 import { Registry } from '../../src/domain/registry/registry.js';
-import { createPostgresDatabase, postgresUnavailable } from '../support/postgres.js';
+import { CORE_REGISTRY_ID as REGISTRY_ID, type CoreFixture, openCoreFixture } from '../support/core-fixture.js';
+import { postgresUnavailable } from '../support/postgres.js';
+import { TestClock } from '../support/test-clock.js';
 
-const REGISTRY_ID = '123456789012';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -27,16 +26,6 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const sha256 = (text: string | Uint8Array): string => Digest.of(typeof text === 'string' ? encode(text) : text).toString();
 
-/** Time that moves only when a test moves it. */
-class TestClock implements Clock {
-  private time = Date.parse('2025-03-04T05:06:07.000Z');
-  now(): Date {
-    return new Date(this.time);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
 
 async function* bytesOf(data: Uint8Array): AsyncGenerator<Uint8Array> {
   yield data;
@@ -55,40 +44,14 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, message?:
   return caught;
 }
 
-interface Fixture {
-  registry: Registry;
-  metadata: MetadataStore;
-  clock: TestClock;
-  close(): Promise<void>;
-}
-
-async function openFixture(store: 'sqlite' | 'postgres', createOnPush: boolean): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
-  const database = store === 'postgres' ? await createPostgresDatabase() : undefined;
-  const metadata = await openMetadataStore(database ? { kind: 'postgres', url: database.url } : { kind: 'sqlite', path: join(dir, 'berth.db') });
-  const clock = new TestClock();
-  const registry = new Registry({ metadata, objects: new FsObjectStore(join(dir, 'storage')), clock, registryId: REGISTRY_ID, createOnPush });
-  return {
-    registry,
-    metadata,
-    clock,
-    async close() {
-      await registry.close();
-      await metadata.close();
-      await database?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const pgUnavailable = await postgresUnavailable();
 
 for (const store of ['sqlite', 'postgres'] as const) {
   describe(`registry services (${store})`, { ...(store === 'postgres' && pgUnavailable && { skip: pgUnavailable }) }, () => {
-    let fixture: Fixture;
+    let fixture: CoreFixture;
     let registry: Registry;
     beforeEach(async () => {
-      fixture = await openFixture(store, false);
+      fixture = await openCoreFixture(store);
       registry = fixture.registry;
     });
     afterEach(() => fixture.close());
@@ -392,7 +355,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
 
       it('creates on push without a template when the registry allows it, once under concurrency', async () => {
         await fixture.close();
-        fixture = await openFixture(store, true);
+        fixture = await openCoreFixture(store, { createOnPush: true });
         registry = fixture.registry;
         let asked = 0;
         const created = await Promise.all(

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { DomainError } from '../../domain/errors.js';
 import type { RepositorySettings } from '../../domain/model/repository-settings.js';
 import type {
@@ -32,8 +32,38 @@ export class KyselyContentOps implements ContentMetadataOps {
     return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
   }
 
+  /**
+   * Whether the database locks rows on request (PostgreSQL). SQLite needs no row locks: a write
+   * transaction holds the whole database, and the metadata store's transactions all write.
+   */
+  protected get rowLocks(): boolean {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /** Queues (or moves forward) reviews of the links, for garbage collection. */
+  protected async queueLinkReviews(repositoryId: number, digests: string[], at: Date): Promise<void> {
+    for (let i = 0; i < digests.length; i += CHUNK) {
+      await this.db
+        .insertInto('gc_link_reviews')
+        .values(digests.slice(i, i + CHUNK).map((digest) => ({ repository_id: repositoryId, digest, queued_at: at.getTime() })))
+        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doUpdateSet({ queued_at: at.getTime() }))
+        .execute();
+    }
+  }
+
+  /** Queues (or moves forward) reviews of the blobs, for garbage collection. */
+  protected async queueBlobReviews(digests: string[], at: Date): Promise<void> {
+    for (let i = 0; i < digests.length; i += CHUNK) {
+      await this.db
+        .insertInto('gc_blob_reviews')
+        .values(digests.slice(i, i + CHUNK).map((digest) => ({ digest, queued_at: at.getTime() })))
+        .onConflict((oc) => oc.column('digest').doUpdateSet({ queued_at: at.getTime() }))
+        .execute();
+    }
+  }
+
   /** Of `digests`, those with a row in `table` for the repository; asked in chunks of bounded size. */
-  private async findIn(table: DigestTable, repositoryId: number, digests: string[]): Promise<Set<string>> {
+  private async findIn(table: DigestTable, repositoryId: number, digests: string[], lock = false): Promise<Set<string>> {
     const unique = [...new Set(digests)];
     const found = new Set<string>();
     for (let i = 0; i < unique.length; i += CHUNK) {
@@ -42,6 +72,8 @@ export class KyselyContentOps implements ContentMetadataOps {
         .select('digest')
         .where('repository_id', '=', repositoryId)
         .where('digest', 'in', unique.slice(i, i + CHUNK))
+        // In digest order, as every other locker of these rows, so two of them cannot deadlock.
+        .$if(lock && this.rowLocks, (q) => q.orderBy('digest').forShare())
         .execute();
       for (const row of rows) found.add(row.digest);
     }
@@ -102,31 +134,45 @@ export class KyselyContentOps implements ContentMetadataOps {
     return rows.map(toRepository);
   }
 
-  async deleteRepository(id: number): Promise<void> {
-    // Foreign keys cascade to links, manifests (and their references and tags) and uploads.
-    await this.db.deleteFrom('repositories').where('id', '=', id).execute();
+  async deleteRepository(id: number, at: Date): Promise<void> {
+    await this.atomic(async (db) => {
+      await db
+        .insertInto('gc_blob_reviews')
+        .columns(['digest', 'queued_at'])
+        .expression((eb) => eb.selectFrom('repository_blobs').select(['digest', sql<number>`cast(${at.getTime()} as bigint)`.as('queued_at')]).where('repository_id', '=', id))
+        .onConflict((oc) => oc.column('digest').doUpdateSet({ queued_at: at.getTime() }))
+        .execute();
+      // Foreign keys cascade to links, manifests (and their references and tags) and uploads.
+      await db.deleteFrom('repositories').where('id', '=', id).execute();
+    });
   }
 
   // Blobs
 
-  async putBlob(blob: BlobRecord): Promise<void> {
-    await this.db
-      .insertInto('blobs')
-      .values({ digest: blob.digest, size: blob.size })
-      .onConflict((oc) => oc.column('digest').doNothing())
-      .execute();
+  async putBlob(blob: BlobRecord, at: Date): Promise<void> {
+    await this.atomic(async (db) => {
+      await db
+        .insertInto('blobs')
+        .values({ digest: blob.digest, size: blob.size, committed_at: at.getTime() })
+        .onConflict((oc) => oc.column('digest').doUpdateSet({ committed_at: at.getTime() }))
+        .execute();
+      await new KyselyContentOps(db).queueBlobReviews([blob.digest], at);
+    });
   }
 
   async getBlob(digest: string): Promise<BlobRecord | undefined> {
     return this.db.selectFrom('blobs').select(['digest', 'size']).where('digest', '=', digest).executeTakeFirst();
   }
 
-  async linkBlob(repositoryId: number, digest: string): Promise<void> {
-    await this.db
-      .insertInto('repository_blobs')
-      .values({ repository_id: repositoryId, digest })
-      .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-      .execute();
+  async linkBlob(repositoryId: number, digest: string, at: Date): Promise<void> {
+    await this.atomic(async (db) => {
+      await db
+        .insertInto('repository_blobs')
+        .values({ repository_id: repositoryId, digest })
+        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+        .execute();
+      await new KyselyContentOps(db).queueLinkReviews(repositoryId, [digest], at);
+    });
   }
 
   async getLinkedBlob(repositoryId: number, digest: string): Promise<BlobRecord | undefined> {
@@ -140,11 +186,16 @@ export class KyselyContentOps implements ContentMetadataOps {
   }
 
   async findLinkedBlobs(repositoryId: number, digests: string[]): Promise<Set<string>> {
-    return this.findIn('repository_blobs', repositoryId, digests);
+    return this.findIn('repository_blobs', repositoryId, digests, true);
   }
 
-  async unlinkBlob(repositoryId: number, digest: string): Promise<boolean> {
-    return this.deleteByDigest('repository_blobs', repositoryId, digest);
+  async unlinkBlob(repositoryId: number, digest: string, at: Date): Promise<boolean> {
+    return this.atomic(async (db) => {
+      const ops = new KyselyContentOps(db);
+      const removed = await ops.deleteByDigest('repository_blobs', repositoryId, digest);
+      if (removed) await ops.queueBlobReviews([digest], at);
+      return removed;
+    });
   }
 
   // Manifests
@@ -207,9 +258,24 @@ export class KyselyContentOps implements ContentMetadataOps {
     return this.findIn('manifests', repositoryId, digests);
   }
 
-  async deleteManifest(repositoryId: number, digest: string): Promise<boolean> {
-    // Foreign keys cascade to the manifest's references and the tags pointing at it.
-    return this.deleteByDigest('manifests', repositoryId, digest);
+  async deleteManifest(repositoryId: number, digest: string, at: Date): Promise<boolean> {
+    return this.atomic(async (db) => {
+      await db
+        .insertInto('gc_link_reviews')
+        .columns(['repository_id', 'digest', 'queued_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('manifest_references')
+            .select(['repository_id', 'referenced_digest as digest', sql<number>`cast(${at.getTime()} as bigint)`.as('queued_at')])
+            .where('repository_id', '=', repositoryId)
+            .where('manifest_digest', '=', digest)
+            .where('kind', '=', 'blob'),
+        )
+        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doUpdateSet({ queued_at: at.getTime() }))
+        .execute();
+      // Foreign keys cascade to the manifest's references and the tags pointing at it.
+      return new KyselyContentOps(db).deleteByDigest('manifests', repositoryId, digest);
+    });
   }
 
   async listReferrers(repositoryId: number, subjectDigest: string, artifactType?: string): Promise<ManifestSummary[]> {

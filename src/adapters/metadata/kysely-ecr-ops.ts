@@ -12,10 +12,10 @@ import type {
   StoredDocument,
 } from '../../domain/ports/ecr-metadata.js';
 import type { Page } from '../../domain/ports/metadata-store.js';
-import { KyselyContentOps } from './kysely-content-ops.js';
+import { KyselyGcOps } from './kysely-gc-ops.js';
 
 /** The ECR control plane's settings, documents and image views, on either dialect. */
-export class KyselyEcrOps extends KyselyContentOps implements EcrMetadataOps {
+export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
   async updateRepositorySettings(repositoryId: number, settings: RepositorySettings): Promise<void> {
     await this.db.updateTable('repositories').set({ settings: JSON.stringify(settings) }).where('id', '=', repositoryId).execute();
   }

@@ -20,6 +20,8 @@ export interface Database {
   inline_policies: InlinePoliciesTable;
   access_keys: AccessKeysTable;
   counters: CountersTable;
+  gc_link_reviews: GcLinkReviewsTable;
+  gc_blob_reviews: GcBlobReviewsTable;
 }
 
 export interface RepositoriesTable {
@@ -33,6 +35,7 @@ export interface RepositoriesTable {
 export interface BlobsTable {
   digest: string;
   size: number;
+  committed_at: Generated<number | null>;
 }
 
 export interface RepositoryBlobsTable {
@@ -136,4 +139,17 @@ export interface AccessKeysTable {
 export interface CountersTable {
   name: string;
   value: number;
+}
+
+export interface GcLinkReviewsTable {
+  repository_id: number;
+  digest: string;
+  queued_at: number;
+  leased_until: number | null;
+}
+
+export interface GcBlobReviewsTable {
+  digest: string;
+  queued_at: number;
+  leased_until: number | null;
 }

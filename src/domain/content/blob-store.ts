@@ -6,7 +6,7 @@ import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
 import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectSender, type ObjectStore } from '../ports/object-store.js';
 import { hashing, hashStream } from './hashing.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { blobKey, stagingKey } from './layout.js';
+import { blobKey, parseStagingKey, STAGING_PREFIX, singleRequestStagingKey, stagingKey } from './layout.js';
 
 export interface UploadStatus {
   id: string;
@@ -123,7 +123,7 @@ export class BlobStore {
    * session row, since nothing can be resumed; a crash leaves only an unreferenced staging object.
    */
   async ingest(repositoryId: number, digest: Digest, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<BlobRecord> {
-    const key = stagingKey(randomUUID());
+    const key = singleRequestStagingKey(this.clock.now());
     try {
       const hash = createHash(digest.algorithm);
       const size = await this.objects.append(key, 0, hashing(body, hash), signal);
@@ -137,13 +137,18 @@ export class BlobStore {
 
   // ---- internals
 
-  /** Bytes durable and in place first, then one metadata transaction records and links them (and ends the session). */
+  /**
+   * The blob is recorded as being committed first, which fences garbage collection: it deletes
+   * bytes only in a transaction that finds no recent commit, and this record waits for such a
+   * transaction to finish. So when the move below finds the bytes already in place, they stay.
+   * Then the bytes are made durable and moved into place, and only then linked (ending the session).
+   */
   private async commit(repositoryId: number, from: string, digest: Digest, size: number, uploadId?: string): Promise<BlobRecord> {
-    await this.objects.commit(from, blobKey(digest));
     const blob = { digest: digest.toString(), size };
+    await this.metadata.putBlob(blob, this.clock.now());
+    await this.objects.commit(from, blobKey(digest));
     await this.metadata.transaction(async (tx) => {
-      await tx.putBlob(blob);
-      await tx.linkBlob(repositoryId, blob.digest);
+      await tx.linkBlob(repositoryId, blob.digest, this.clock.now());
       if (uploadId !== undefined) await tx.deleteUpload(uploadId);
     });
     return blob;
@@ -210,10 +215,15 @@ export class BlobStore {
 
   /**
    * Removes upload sessions that have received nothing since before `idleSince` (clients that went
-   * away), with their staged bytes; resolves with how many. A session that moves meanwhile is kept:
-   * the delete is conditional on it still being idle, under the session's lock on this node.
+   * away), with their staged bytes, then staged bytes a crash left behind; resolves with how many.
+   * A session that moves meanwhile is kept: the delete is conditional on it still being idle,
+   * under the session's lock on this node.
    */
   async removeAbandonedUploads(idleSince: Date, batch = 500): Promise<number> {
+    return (await this.removeIdleSessions(idleSince, batch)) + (await this.removeOrphanedStaging(idleSince));
+  }
+
+  private async removeIdleSessions(idleSince: Date, batch: number): Promise<number> {
     let removed = 0;
     for (;;) {
       const idle = await this.metadata.listIdleUploads(idleSince, batch);
@@ -227,6 +237,25 @@ export class BlobStore {
       }
       if (idle.length < batch) return removed;
     }
+  }
+
+  /**
+   * Staged bytes with no session: a single-request upload cut off by a crash (older than
+   * `idleSince`), or a session's bytes whose row went first (a session row is made before its
+   * first byte and removed after its bytes are moved or deleted, so it is never still to come).
+   */
+  private async removeOrphanedStaging(idleSince: Date): Promise<number> {
+    let removed = 0;
+    for await (const key of this.objects.list(STAGING_PREFIX)) {
+      const staged = parseStagingKey(key);
+      if (!staged) continue;
+      if ('singleRequestStartedAt' in staged) {
+        if (staged.singleRequestStartedAt >= idleSince) continue;
+      } else if (await this.metadata.getUpload(staged.uploadId)) continue;
+      await this.objects.delete(key);
+      removed++;
+    }
+    return removed;
   }
 
   private async discard(uploadId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { RepositorySettings } from '../model/repository-settings.js';
 import type { EcrMetadataOps } from './ecr-metadata.js';
+import type { GcMetadataOps } from './gc-metadata.js';
 import type { IdentityMetadataOps } from './identity-metadata.js';
 
 /**
@@ -69,20 +70,27 @@ export interface ContentMetadataOps {
   listRepositories(page: Page): Promise<string[]>;
   /** Records in byte-wise name order. */
   listRepositoryRecords(page: Page): Promise<RepositoryRecord[]>;
-  /** Removes the repository with its tags, manifests, blob links and uploads. */
-  deleteRepository(id: number): Promise<void>;
+  /** Removes the repository with its tags, manifests, blob links and uploads; queues reviews of the blobs it linked. */
+  deleteRepository(id: number, at: Date): Promise<void>;
 
   // Blobs: the global record of committed bytes, and per-repository links to them
-  /** Idempotent. */
-  putBlob(blob: BlobRecord): Promise<void>;
+  /**
+   * Records that the blob's bytes are being committed at `at` (idempotent; before the bytes are moved
+   * into place): garbage collection leaves the blob alone for its grace period after that, so bytes a
+   * commit finds already in place are not deleted under it. Queues a review of the blob.
+   */
+  putBlob(blob: BlobRecord, at: Date): Promise<void>;
   getBlob(digest: string): Promise<BlobRecord | undefined>;
-  /** Idempotent. The blob record must exist. */
-  linkBlob(repositoryId: number, digest: string): Promise<void>;
+  /** Idempotent. The blob record must exist. Queues a review of the link (until a manifest uses it, it is garbage). */
+  linkBlob(repositoryId: number, digest: string, at: Date): Promise<void>;
   getLinkedBlob(repositoryId: number, digest: string): Promise<BlobRecord | undefined>;
-  /** Of `digests`, those linked to the repository. */
+  /**
+   * Of `digests`, those linked to the repository. In a transaction, the links found stay until it
+   * ends: garbage collection waits for it.
+   */
   findLinkedBlobs(repositoryId: number, digests: string[]): Promise<Set<string>>;
-  /** Resolves true when a link was removed. */
-  unlinkBlob(repositoryId: number, digest: string): Promise<boolean>;
+  /** Resolves true when a link was removed (and a review of the blob queued). */
+  unlinkBlob(repositoryId: number, digest: string, at: Date): Promise<boolean>;
 
   // Manifests
   /** Idempotent: pushing the same digest again changes nothing. */
@@ -92,8 +100,11 @@ export interface ContentMetadataOps {
   getManifestByTag(repositoryId: number, tag: string): Promise<ManifestRecord | undefined>;
   /** Of `digests`, those that are manifests in the repository. */
   findManifests(repositoryId: number, digests: string[]): Promise<Set<string>>;
-  /** Removes the manifest, its references and every tag pointing at it. Resolves true when it existed. */
-  deleteManifest(repositoryId: number, digest: string): Promise<boolean>;
+  /**
+   * Removes the manifest, its references and every tag pointing at it, queuing reviews of the links
+   * to the blobs it referenced. Resolves true when it existed.
+   */
+  deleteManifest(repositoryId: number, digest: string, at: Date): Promise<boolean>;
   /** Manifests in the repository whose subject is `subjectDigest`, optionally of one artifactType, by digest. */
   listReferrers(repositoryId: number, subjectDigest: string, artifactType?: string): Promise<ManifestSummary[]>;
 
@@ -119,7 +130,7 @@ export interface ContentMetadataOps {
   deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
-export interface MetadataOps extends ContentMetadataOps, EcrMetadataOps, IdentityMetadataOps {}
+export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

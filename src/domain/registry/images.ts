@@ -2,6 +2,7 @@ import { DomainError } from '../errors.js';
 import { Digest } from '../model/digest.js';
 import { DIGEST_CONSTRAINT, invalidParameter, parseDigestParameter } from '../model/invalid-parameter.js';
 import { isTag, parseTag, type Reference } from '../model/reference.js';
+import type { Clock } from '../ports/clock.js';
 import type { ImageDetailRecord, ImageIdRecord, TagStatus } from '../ports/ecr-metadata.js';
 import type { MetadataOps, MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
 import { type ImageIdentifier, imageNotFound } from './ecr-errors.js';
@@ -98,6 +99,7 @@ interface Target {
 export class Images {
   constructor(
     private readonly metadata: MetadataStore,
+    private readonly clock: Clock,
     private readonly repositories: Repositories,
     private readonly manifests: Manifests,
     private readonly pulls: PullRecorder,
@@ -185,11 +187,11 @@ export class Images {
         if (isFailure(target)) return target;
         if (imageId.imageDigest === undefined && target.tag !== undefined) {
           await tx.deleteTag(repository.id, target.tag);
-          if ((await tx.tagsOf(repository.id, target.digest)).length === 0) await tx.deleteManifest(repository.id, target.digest);
+          if ((await tx.tagsOf(repository.id, target.digest)).length === 0) await tx.deleteManifest(repository.id, target.digest, this.clock.now());
           return [{ imageDigest: target.digest, imageTag: target.tag }];
         }
         const tags = await tx.tagsOf(repository.id, target.digest);
-        if (!(await tx.deleteManifest(repository.id, target.digest))) return failure(imageId, 'ImageNotFound');
+        if (!(await tx.deleteManifest(repository.id, target.digest, this.clock.now()))) return failure(imageId, 'ImageNotFound');
         return tags.length > 0 ? tags.map((imageTag) => ({ imageDigest: target.digest, imageTag })) : [{ imageDigest: target.digest }];
       });
       if (isFailure(outcome)) failures.push(outcome);

@@ -99,7 +99,7 @@ export class Manifests {
   }
 
   async delete(repository: RepositoryRecord, digest: Digest): Promise<void> {
-    if (!(await this.metadata.deleteManifest(repository.id, digest.toString()))) {
+    if (!(await this.metadata.deleteManifest(repository.id, digest.toString(), this.clock.now()))) {
       throw new DomainError('MANIFEST_UNKNOWN', `manifest ${digest} is not known to repository "${repository.name}"`);
     }
   }

@@ -47,10 +47,10 @@ export class Registry {
     this.repositoryDocuments = new RepositoryDocuments(metadata, clock, this.repositories, registryId);
     this.creationTemplates = new CreationTemplates(metadata, clock, registryId);
     this.manifests = new Manifests(metadata, clock, this.pulls, registryId);
-    this.images = new Images(metadata, this.repositories, this.manifests, this.pulls, registryId);
+    this.images = new Images(metadata, clock, this.repositories, this.manifests, this.pulls, registryId);
     this.blobs = new BlobStore(objects, metadata, clock);
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
-    this.blobLinks = new BlobLinks(metadata);
+    this.blobLinks = new BlobLinks(metadata, clock);
     this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
     this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images);
   }

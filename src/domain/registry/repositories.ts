@@ -148,7 +148,7 @@ export class Repositories {
       if (!options.force && (await tx.listManifestDigests(repository.id, { limit: 1 })).length > 0) {
         throw repositoryNotEmpty(repository.name, this.config.registryId);
       }
-      await tx.deleteRepository(repository.id);
+      await tx.deleteRepository(repository.id, this.clock.now());
       // Its policy and tags go with it: authorisation caches everywhere must forget them.
       await tx.bumpAccessGeneration();
     });

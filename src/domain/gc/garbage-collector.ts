@@ -1,0 +1,80 @@
+import { Digest } from '../model/digest.js';
+import type { Clock } from '../ports/clock.js';
+import type { GcQueueDepth } from '../ports/gc-metadata.js';
+import type { MetadataStore } from '../ports/metadata-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { blobKey } from '../content/layout.js';
+
+export interface GcSettings {
+  /** How long after the last event that queued a review (a link, a delete, a commit) it waits. */
+  gracePeriodMs: number;
+  /** How long a claimed batch is another collector's to skip; a collector that dies releases it by expiry. */
+  leaseMs?: number;
+}
+
+export interface GcReport {
+  /** Repository links to blobs that no manifest of the repository used. */
+  linksRemoved: number;
+  blobsDeleted: number;
+  bytesFreed: number;
+  /** Reviews still waiting afterwards: not yet due, or leased by another collector. */
+  pending: GcQueueDepth;
+}
+
+const LINK_BATCH = 500;
+/**
+ * Blob batches are small: their bytes are deleted while the batch's transaction holds the blobs'
+ * rows (on SQLite, the database), and pushes of the same content wait for it.
+ */
+const BLOB_BATCH = 100;
+const DEFAULT_LEASE_MS = 15_000;
+
+/**
+ * Online garbage collection: works through the review queues the metadata store fills in the
+ * transactions that may make something unreferenced, while the registry keeps serving. A review is
+ * claimed with a lease once its grace period has passed, and acted on only if still due and still
+ * unreferenced when rechecked in the deleting transaction. Several collectors (nodes) may run at once.
+ */
+export class GarbageCollector {
+  constructor(
+    private readonly metadata: MetadataStore,
+    private readonly objects: ObjectStore,
+    private readonly clock: Clock,
+    private readonly settings: GcSettings,
+  ) {}
+
+  /** One pass over every due review: links first, since removing one queues its blob's review. */
+  async collect(overrides: Partial<GcSettings> = {}): Promise<GcReport> {
+    const settings = { ...this.settings, ...overrides };
+    const leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS;
+    const claim = (limit: number) => {
+      const now = this.clock.now();
+      return { now, queuedBefore: new Date(now.getTime() - settings.gracePeriodMs), leaseUntil: new Date(now.getTime() + leaseMs), limit };
+    };
+    let linksRemoved = 0;
+    for (;;) {
+      const batch = claim(LINK_BATCH);
+      const reviews = await this.metadata.claimLinkReviews(batch);
+      if (reviews.length === 0) break;
+      // Blob reviews queued here are due at once: a link that is gone cannot start to be used, and
+      // a new commit of the same bytes fences itself (committed_at).
+      linksRemoved += (await this.metadata.collectLinks(reviews, batch.queuedBefore, batch.queuedBefore)).length;
+    }
+    let blobsDeleted = 0;
+    let bytesFreed = 0;
+    for (;;) {
+      const batch = claim(BLOB_BATCH);
+      const digests = await this.metadata.claimBlobReviews(batch);
+      if (digests.length === 0) break;
+      const collected = await this.metadata.transaction(async (tx) => {
+        const blobs = await tx.collectBlobs(digests, batch.queuedBefore);
+        // Inside the transaction: should a delete fail, the records stay and the reviews come back.
+        await Promise.all(blobs.map((blob) => this.objects.delete(blobKey(Digest.parse(blob.digest)))));
+        return blobs;
+      });
+      blobsDeleted += collected.length;
+      bytesFreed += collected.reduce((sum, blob) => sum + blob.size, 0);
+    }
+    return { linksRemoved, blobsDeleted, bytesFreed, pending: await this.metadata.gcQueueDepth() };
+  }
+}
