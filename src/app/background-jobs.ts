@@ -1,38 +1,100 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from './compose.js';
 import type { Config } from './config.js';
+import { type PeriodicJob, startPeriodicJob } from './periodic-job.js';
 
 /** The longest pause between two sweeps of abandoned uploads. */
 const MAX_SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface BackgroundJobs {
-  /** Stops scheduling and waits for a sweep in progress. */
+  /** Stops scheduling and waits for the runs in progress. */
   stop(): Promise<void>;
 }
 
+/** A job for the configuration, or undefined when the configuration turns it off. */
+type JobFactory = (config: Config, services: Services, log: FastifyBaseLogger) => PeriodicJob | undefined;
+
 /**
- * Periodic maintenance in the serving process: abandoned upload sessions (no bytes for
- * uploadIdleTimeout) are removed with their staged bytes. Every node may run it; the removal is
- * conditional on the session still being idle, so nodes do not step on each other or on a client.
+ * Abandoned upload sessions (no bytes for uploadIdleTimeout) are removed with their staged bytes.
+ * Every node may run it; the removal is conditional on the session still being idle, so nodes do
+ * not step on each other or on a client.
  */
-export function startBackgroundJobs(config: Config, services: Services, log: FastifyBaseLogger): BackgroundJobs {
-  if (config.uploadIdleTimeout === 0) return { stop: async () => {} };
+const abandonedUploadSweep: JobFactory = (config, services, log) => {
+  if (config.uploadIdleTimeout === 0) return undefined;
   const timeoutMs = config.uploadIdleTimeout * 1000;
-  let running: Promise<void> = Promise.resolve();
-  const sweep = () => {
-    running = services.registry.blobs
-      .removeAbandonedUploads(new Date(services.clock.now().getTime() - timeoutMs))
-      .then((removed) => {
-        if (removed > 0) log.info({ removed, uploadIdleTimeout: config.uploadIdleTimeout }, 'removed abandoned upload sessions');
-      })
-      .catch((err: unknown) => log.error({ err }, 'removing abandoned upload sessions failed'));
+  return {
+    name: 'removing abandoned upload sessions',
+    intervalMs: Math.min(Math.max(timeoutMs / 4, 1000), MAX_SWEEP_INTERVAL_MS),
+    async run() {
+      const removed = await services.registry.blobs.removeAbandonedUploads(new Date(services.clock.now().getTime() - timeoutMs));
+      if (removed > 0) log.info({ removed, uploadIdleTimeout: config.uploadIdleTimeout }, 'removed abandoned upload sessions');
+    },
   };
-  const timer = setInterval(sweep, Math.min(Math.max(timeoutMs / 4, 1000), MAX_SWEEP_INTERVAL_MS));
-  timer.unref();
+};
+
+/**
+ * Every repository's lifecycle policy, applied every lifecycleInterval. Every node may run it:
+ * each image is deleted in its own transaction, so when two nodes act on the same image one
+ * deletes it and the other finds it gone and skips it.
+ */
+const lifecycleRun: JobFactory = (config, services, log) => {
+  if (config.lifecycleInterval === 0) return undefined;
+  return {
+    name: 'applying lifecycle policies',
+    intervalMs: config.lifecycleInterval * 1000,
+    async run() {
+      const started = Date.now();
+      const entries = await services.registry.lifecycleRuns.run({ dryRun: false });
+      const applied = (action: string) => entries.filter((entry) => entry.applied && entry.action === action).length;
+      const skipped = entries.filter((entry) => !entry.applied).length;
+      log.info({ expired: applied('EXPIRE'), transitioned: applied('TRANSITION'), skipped, ms: Date.now() - started }, 'applied lifecycle policies');
+    },
+  };
+};
+
+/**
+ * Garbage collection every gcInterval. Every node may run it: reviews are claimed with a lease,
+ * and each deletion is rechecked in its own transaction.
+ */
+const garbageCollection: JobFactory = (config, services, log) => {
+  if (config.gcInterval === 0) return undefined;
+  return {
+    name: 'collecting garbage',
+    intervalMs: config.gcInterval * 1000,
+    async run() {
+      const report = await services.gc.collect();
+      if (report.linksRemoved > 0 || report.blobsDeleted > 0) log.info(report, 'collected garbage');
+    },
+  };
+};
+
+/**
+ * A sample of storage accounting every storageSampleInterval, for charts over time. Every node may
+ * take them: samples of different nodes only make the series denser, and two at the same
+ * millisecond are one.
+ */
+const storageSampling: JobFactory = (config, services) => {
+  if (config.storageSampleInterval === 0) return undefined;
+  return {
+    name: 'sampling storage usage',
+    intervalMs: config.storageSampleInterval * 1000,
+    async run() {
+      await services.storageUsage.recordSample();
+    },
+  };
+};
+
+const JOBS: readonly JobFactory[] = [abandonedUploadSweep, lifecycleRun, garbageCollection, storageSampling];
+
+/** Periodic maintenance in the serving process, each job on its own schedule. */
+export function startBackgroundJobs(config: Config, services: Services, log: FastifyBaseLogger): BackgroundJobs {
+  const running = JOBS.flatMap((factory) => {
+    const job = factory(config, services, log);
+    return job ? [startPeriodicJob(job, log)] : [];
+  });
   return {
     async stop() {
-      clearInterval(timer);
-      await running;
+      await Promise.all(running.map((job) => job.stop()));
     },
   };
 }

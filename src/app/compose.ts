@@ -16,6 +16,7 @@ import { DownloadLinks } from '../domain/registry/download-links.js';
 import { PullTimeExclusions } from '../domain/registry/pull-time-exclusions.js';
 import { Registry } from '../domain/registry/registry.js';
 import { RegistrySettings } from '../domain/registry/registry-settings.js';
+import { StorageUsage } from '../domain/registry/storage-usage.js';
 import type { Config } from './config.js';
 
 export interface Services {
@@ -32,6 +33,7 @@ export interface Services {
   downloads: DownloadLinks;
   registrySettings: RegistrySettings;
   pullTimeExclusions: PullTimeExclusions;
+  storageUsage: StorageUsage;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function composeDomain(config: Config, metadata: MetadataStore, clock: Cl
     identities: new Identities(metadata, clock, generation),
     authenticator: new Authenticator(metadata, clock, generation, tokens),
     downloads: new DownloadLinks(tokens, clock),
+    storageUsage: new StorageUsage(metadata, clock, config.storagePricePerGbMonth),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ECR_STORAGE_PRICE_PER_GB_MONTH } from '../domain/registry/storage-usage.js';
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);
 
@@ -23,6 +24,14 @@ export const ConfigSchema = z
      * left unreferenced: longer than any push takes from its first layer to its manifest.
      */
     gcGracePeriod: z.coerce.number().int().min(0).default(86_400),
+    /** Seconds between garbage collection passes in the server; 0 runs them only on `berth gc`. */
+    gcInterval: z.coerce.number().int().min(0).default(600),
+    /** Seconds between runs of every repository's lifecycle policy (ECR acts within 24 hours); 0 runs them only on `berth lifecycle run`. */
+    lifecycleInterval: z.coerce.number().int().min(0).default(3600),
+    /** USD per GB-month (10^9 bytes) for `berth storage`'s cost estimate; ECR's standard storage price by default. */
+    storagePricePerGbMonth: z.coerce.number().min(0).default(ECR_STORAGE_PRICE_PER_GB_MONTH),
+    /** Seconds between samples of storage accounting in the server, for charts over time; 0 samples only on `berth storage --record`. */
+    storageSampleInterval: z.coerce.number().int().min(0).default(3600),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -3,10 +3,12 @@ import { ConfigError } from '../app/config.js';
 import { isDomainError } from '../domain/errors.js';
 import { Repositories } from '../domain/registry/repositories.js';
 import { systemClock } from '../domain/ports/clock.js';
+import { registerAuditCommands } from './audit.js';
 import { registerGcCommands } from './gc.js';
 import { registerIamCommands } from './iam.js';
 import { registerLifecycleCommands } from './lifecycle.js';
 import { serve } from './serve.js';
+import { registerStorageCommands } from './storage.js';
 import { configFrom, type StoreFlags, storeOptions, withDomain } from './store-options.js';
 
 const program = new Command().name('berth').description('Berth: a self-hosted container registry, drop-in for Amazon ECR');
@@ -18,6 +20,7 @@ storeOptions(program.command('serve').description('run the registry'))
   .option('--tls-cert <file>', 'PEM certificate chain, to serve HTTPS (BERTH_TLS_CERT)')
   .option('--tls-key <file>', 'PEM private key for --tls-cert (BERTH_TLS_KEY)')
   .option('--shutdown-timeout <seconds>', 'how long in-flight requests may take to finish on SIGTERM (BERTH_SHUTDOWN_TIMEOUT; default 25)')
+  .option('--lifecycle-interval <seconds>', 'seconds between runs of the lifecycle policies; 0 turns them off (BERTH_LIFECYCLE_INTERVAL; default 3600)')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (BERTH_LOG_LEVEL; default info)')
   .action(async (flags) => serve(configFrom(flags)));
 
@@ -43,6 +46,8 @@ async function withRepositories(flags: StoreFlags, work: (repositories: Reposito
 registerIamCommands(program);
 registerLifecycleCommands(program);
 registerGcCommands(program);
+registerAuditCommands(program);
+registerStorageCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {

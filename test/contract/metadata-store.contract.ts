@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError } from '../../src/domain/errors.js';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '../../src/domain/model/repository-settings.js';
+import type { AuditEvent } from '../../src/domain/ports/audit-log.js';
 import type { AccessKeyRecord, PrincipalKind, PrincipalRecord } from '../../src/domain/ports/identity-metadata.js';
 import type { MetadataStore, NewManifest, Page } from '../../src/domain/ports/metadata-store.js';
 
@@ -985,6 +986,162 @@ export function metadataStoreContract(
           }),
         );
         assert.equal((await store.getUpload('counter'))?.offset, 20);
+      });
+    });
+
+    describe('audit log', () => {
+      const event = (at: Date, action: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({ at, action, detail: {}, ...extra });
+
+      it('lists appended events oldest first, as appended', async () => {
+        await store.appendAuditEvents([
+          event(t0, 'lifecycle.expire', { repositoryName: 'a/b', imageDigest: digestOf('one'), detail: { rulePriority: 1, tags: ['v1'], nested: { n: null } } }),
+          event(later(1), 'gc.blob', { imageDigest: digestOf('two') }),
+        ]);
+        await store.appendAuditEvents([event(later(2), 'registry.note')]);
+        await store.appendAuditEvents([]);
+        const events = await store.listAuditEvents({});
+        assert.deepEqual(
+          events.map(({ id: _, ...rest }) => rest),
+          [
+            { at: t0, action: 'lifecycle.expire', repositoryName: 'a/b', imageDigest: digestOf('one'), detail: { rulePriority: 1, tags: ['v1'], nested: { n: null } } },
+            { at: later(1), action: 'gc.blob', imageDigest: digestOf('two'), detail: {} },
+            { at: later(2), action: 'registry.note', detail: {} },
+          ],
+        );
+        const ids = events.map((e) => e.id);
+        assert.deepEqual(ids, [...ids].sort((x, y) => x - y));
+        assert.equal(new Set(ids).size, 3);
+      });
+
+      it('filters by repository and time, and pages after an id', async () => {
+        await store.appendAuditEvents(
+          Array.from({ length: 1100 }, (_, i) => event(later(i), 'lifecycle.expire', { repositoryName: i % 2 === 0 ? 'even' : 'odd', detail: { i } })),
+        );
+        const indexes = (events: { detail: Record<string, unknown> }[]) => events.map((e) => e.detail.i);
+        assert.equal((await store.listAuditEvents({})).length, 1100);
+        assert.deepEqual(indexes(await store.listAuditEvents({ repositoryName: 'odd', limit: 3 })), [1, 3, 5]);
+        assert.deepEqual(indexes(await store.listAuditEvents({ since: later(1097) })), [1097, 1098, 1099]);
+        assert.deepEqual(indexes(await store.listAuditEvents({ repositoryName: 'even', since: later(1095) })), [1096, 1098]);
+        assert.deepEqual(await store.listAuditEvents({ repositoryName: 'none' }), []);
+        assert.deepEqual(await store.listAuditEvents({ limit: 0 }), []);
+
+        const first = await store.listAuditEvents({ repositoryName: 'even', limit: 2 });
+        const next = await store.listAuditEvents({ repositoryName: 'even', after: first.at(-1)!.id, limit: 2 });
+        assert.deepEqual(indexes([...first, ...next]), [0, 2, 4, 6]);
+      });
+
+      it('appends in the transaction of the caller', async () => {
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.appendAuditEvents([event(t0, 'lifecycle.expire')]);
+            assert.equal((await tx.listAuditEvents({})).length, 1);
+            throw new Error('roll back');
+          }),
+          /roll back/,
+        );
+        assert.deepEqual(await store.listAuditEvents({}), []);
+      });
+    });
+
+    describe('storage usage', () => {
+      const blob = async (content: string, size: number): Promise<string> => {
+        const digest = digestOf(content);
+        await store.putBlob({ digest, size }, t0);
+        return digest;
+      };
+
+      it('counts nothing in an empty registry or an empty repository', async () => {
+        assert.deepEqual(await store.repositoryStorage(), []);
+        assert.equal(await store.registryStorageBytes(), 0);
+        await newRepository('empty');
+        await blob('unlinked', 1000);
+        assert.deepEqual(await store.repositoryStorage(), [{ name: 'empty', bytes: 0, imageCount: 0 }]);
+        assert.equal(await store.registryStorageBytes(), 0, 'a blob no repository links is garbage, not storage');
+      });
+
+      it('sums distinct linked blobs and manifests per repository, and each blob once in all', async () => {
+        const app = await newRepository('app');
+        const tools = await newRepository('tools');
+        await newRepository('b-empty');
+        const base = await blob('base layer', 3_000_000_000);
+        const appLayer = await blob('app layer', 2_000);
+        const toolsLayer = await blob('tools layer', 300);
+        for (const digest of [base, appLayer]) await store.linkBlob(app, digest, t0);
+        for (const digest of [base, toolsLayer]) await store.linkBlob(tools, digest, t0);
+        const appImages = [await pushed(app, '{"v":1}', { blobDigests: [base, appLayer] }), await pushed(app, '{"v":2}', { blobDigests: [base] })];
+        const toolsImage = await pushed(tools, '{"tools":1}', { blobDigests: [base, toolsLayer] });
+        const sizeOf = (manifests: NewManifest[]) => manifests.reduce((sum, m) => sum + m.payload.length, 0);
+
+        assert.deepEqual(await store.repositoryStorage(), [
+          { name: 'app', bytes: 3_000_002_000 + sizeOf(appImages), imageCount: 2 },
+          { name: 'b-empty', bytes: 0, imageCount: 0 },
+          { name: 'tools', bytes: 3_000_000_300 + sizeOf([toolsImage]), imageCount: 1 },
+        ]);
+        assert.equal(await store.registryStorageBytes(), 3_000_002_300 + sizeOf([...appImages, toolsImage]));
+      });
+    });
+
+    describe('storage samples', () => {
+      const points = (samples: { at: Date; bytes: number; imageCount: number }[]) => samples.map((p) => [p.at.getTime() - t0.getTime(), p.bytes, p.imageCount]);
+
+      it("lists one series oldest first: a repository's, or the total's under no name", async () => {
+        await store.appendStorageSamples(later(2000), [
+          { repositoryName: 'app', bytes: 3_000_000_000_000, imageCount: 40 },
+          { repositoryName: 'tools', bytes: 5, imageCount: 1 },
+          { bytes: 3_000_000_000_005, imageCount: 41 },
+        ]);
+        await store.appendStorageSamples(t0, [
+          { repositoryName: 'app', bytes: 1000, imageCount: 2 },
+          { bytes: 1000, imageCount: 2 },
+        ]);
+        await store.appendStorageSamples(later(3000), []);
+        assert.deepEqual(points(await store.listStorageSamples({})), [
+          [0, 1000, 2],
+          [2000, 3_000_000_000_005, 41],
+        ]);
+        assert.deepEqual(points(await store.listStorageSamples({ repositoryName: 'app' })), [
+          [0, 1000, 2],
+          [2000, 3_000_000_000_000, 40],
+        ]);
+        assert.deepEqual(points(await store.listStorageSamples({ repositoryName: 'tools' })), [[2000, 5, 1]]);
+        assert.deepEqual(await store.listStorageSamples({ repositoryName: 'none' }), []);
+        const [first] = await store.listStorageSamples({ limit: 1 });
+        assert.deepEqual(first, { at: t0, bytes: 1000, imageCount: 2 });
+      });
+
+      it('filters from since (included) to until (excluded), and limits', async () => {
+        for (let i = 0; i < 5; i++) await store.appendStorageSamples(later(i * 1000), [{ bytes: i, imageCount: i }]);
+        const bytes = async (query: Parameters<MetadataStore['listStorageSamples']>[0]) => (await store.listStorageSamples(query)).map((p) => p.bytes);
+        assert.deepEqual(await bytes({ since: later(1000) }), [1, 2, 3, 4]);
+        assert.deepEqual(await bytes({ until: later(3000) }), [0, 1, 2]);
+        assert.deepEqual(await bytes({ since: later(1001), until: later(4000) }), [2, 3]);
+        assert.deepEqual(await bytes({ since: later(1000), limit: 2 }), [1, 2]);
+        assert.deepEqual(await bytes({ limit: 0 }), []);
+      });
+
+      it('keeps the first sample of a series at a millisecond and ignores the others, as two nodes sampling at once would write', async () => {
+        await store.appendStorageSamples(t0, [{ repositoryName: 'app', bytes: 1, imageCount: 1 }]);
+        await store.appendStorageSamples(t0, [
+          { repositoryName: 'app', bytes: 2, imageCount: 2 },
+          { bytes: 2, imageCount: 2 },
+        ]);
+        assert.deepEqual(points(await store.listStorageSamples({ repositoryName: 'app' })), [[0, 1, 1]]);
+        assert.deepEqual(points(await store.listStorageSamples({})), [[0, 2, 2]]);
+      });
+
+      it('appends more samples than one statement takes, and prunes those before a time in every series', async () => {
+        const repositories = Array.from({ length: 1201 }, (_, i) => ({ repositoryName: `r${i}`, bytes: i, imageCount: 1 }));
+        await store.appendStorageSamples(t0, [...repositories, { bytes: 1201, imageCount: 1201 }]);
+        await store.appendStorageSamples(later(1000), [{ repositoryName: 'r1200', bytes: 7, imageCount: 1 }, { bytes: 7, imageCount: 1 }]);
+        assert.deepEqual(points(await store.listStorageSamples({ repositoryName: 'r1200' })), [
+          [0, 1200, 1],
+          [1000, 7, 1],
+        ]);
+        assert.equal(await store.pruneStorageSamples(t0), 0, 'a sample at the time given is kept');
+        assert.equal(await store.pruneStorageSamples(later(1000)), 1202);
+        assert.deepEqual(points(await store.listStorageSamples({ repositoryName: 'r1200' })), [[1000, 7, 1]]);
+        assert.deepEqual(points(await store.listStorageSamples({})), [[1000, 7, 1]]);
+        assert.deepEqual(await store.listStorageSamples({ repositoryName: 'r0' }), []);
       });
     });
   });

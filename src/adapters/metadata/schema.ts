@@ -22,6 +22,8 @@ export interface Database {
   counters: CountersTable;
   gc_link_reviews: GcLinkReviewsTable;
   gc_blob_reviews: GcBlobReviewsTable;
+  audit_events: AuditEventsTable;
+  storage_samples: StorageSamplesTable;
 }
 
 export interface RepositoriesTable {
@@ -152,4 +154,22 @@ export interface GcBlobReviewsTable {
   digest: string;
   queued_at: number;
   leased_until: number | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  action: string;
+  repository_name: string | null;
+  image_digest: string | null;
+  /** JSON object text. */
+  detail: string;
+}
+
+export interface StorageSamplesTable {
+  at: number;
+  /** '' for the registry's total. */
+  repository_name: string;
+  bytes: number;
+  image_count: number;
 }

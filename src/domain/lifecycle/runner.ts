@@ -1,9 +1,11 @@
+import type { AuditEvent } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
 import type { Images } from '../registry/images.js';
 import { candidateOf, repositoryImages } from './candidates.js';
 import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
+import type { LifecyclePolicy } from './policy.js';
 
 /** BatchDeleteImage takes at most 100 image ids. */
 const DELETE_BATCH = 100;
@@ -36,7 +38,8 @@ export class LifecycleRunner {
       if (!policy) continue;
       const images = await repositoryImages(this.metadata, repository.id);
       const tagsOf = new Map(images.map((image) => [image.digest, image.tags]));
-      const decisions = evaluateLifecyclePolicy(parseLifecyclePolicy(policy.text), images.map(candidateOf(images)), this.clock.now());
+      const parsed = parseLifecyclePolicy(policy.text);
+      const decisions = evaluateLifecyclePolicy(parsed, images.map(candidateOf(images)), this.clock.now());
       const planned = decisions.map((decision): LifecycleRunEntry => ({
         ...decision,
         repositoryName: repository.name,
@@ -44,8 +47,10 @@ export class LifecycleRunner {
         applied: false,
         ...(!options.dryRun && decision.action === 'TRANSITION' && { skipped: 'the archive storage class is not available yet' }),
       }));
-      if (!options.dryRun) await this.expire(repository.name, planned.filter((entry) => entry.action === 'EXPIRE'));
       entries.push(...planned);
+      if (options.dryRun) continue;
+      const eventOf = auditEvents(parsed);
+      await this.expire(repository.name, planned.filter((entry) => entry.action === 'EXPIRE'), eventOf);
     }
     return entries;
   }
@@ -56,11 +61,19 @@ export class LifecycleRunner {
     return repository ? [repository] : [];
   }
 
-  /** Deletes in batches, in decision order, marking each entry applied (or why not). */
-  private async expire(repositoryName: string, entries: LifecycleRunEntry[]): Promise<void> {
+  /**
+   * Deletes in batches, in decision order, marking each entry applied (or why not). Each image's
+   * audit event is written in the transaction that deletes it.
+   */
+  private async expire(repositoryName: string, entries: LifecycleRunEntry[], eventOf: (entry: LifecycleRunEntry, at: Date) => AuditEvent): Promise<void> {
     for (let i = 0; i < entries.length; i += DELETE_BATCH) {
       const batch = entries.slice(i, i + DELETE_BATCH);
-      const { failures } = await this.images.batchDeleteImage(repositoryName, batch.map((entry) => ({ imageDigest: entry.digest })));
+      const byDigest = new Map(batch.map((entry) => [entry.digest, entry]));
+      const { failures } = await this.images.batchDeleteImage(
+        repositoryName,
+        batch.map((entry) => ({ imageDigest: entry.digest })),
+        async (tx, digest) => tx.appendAuditEvents([eventOf(byDigest.get(digest)!, this.clock.now())]),
+      );
       const failed = new Map(failures.map((f) => [f.imageId.imageDigest, f.failureReason]));
       for (const entry of batch) {
         const reason = failed.get(entry.digest);
@@ -69,4 +82,26 @@ export class LifecycleRunner {
       }
     }
   }
+}
+
+/** The audit event of a lifecycle action, naming the rule that caused it. */
+function auditEvents(policy: LifecyclePolicy): (entry: LifecycleRunEntry, at: Date) => AuditEvent {
+  const descriptionOf = new Map(policy.rules.map((rule) => [rule.rulePriority, rule.description]));
+  return (entry, at) => {
+    const description = descriptionOf.get(entry.appliedRulePriority);
+    return {
+      at,
+      action: `lifecycle.${entry.action.toLowerCase()}`,
+      repositoryName: entry.repositoryName,
+      imageDigest: entry.digest,
+      detail: {
+        rulePriority: entry.appliedRulePriority,
+        ...(description !== undefined && { ruleDescription: description }),
+        tags: entry.tags,
+        action: entry.action,
+        ...(entry.targetStorageClass !== undefined && { targetStorageClass: entry.targetStorageClass }),
+        ...(entry.follows !== undefined && { follows: entry.follows }),
+      },
+    };
+  };
 }

@@ -1,7 +1,9 @@
 import type { RepositorySettings } from '../model/repository-settings.js';
+import type { AuditLogOps } from './audit-log.js';
 import type { EcrMetadataOps } from './ecr-metadata.js';
 import type { GcMetadataOps } from './gc-metadata.js';
 import type { IdentityMetadataOps } from './identity-metadata.js';
+import type { StorageUsageMetadataOps } from './storage-usage-metadata.js';
 
 /**
  * The metadata store is the source of truth for everything but blob bytes.
@@ -130,7 +132,7 @@ export interface ContentMetadataOps {
   deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
-export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps {}
+export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

@@ -177,7 +177,12 @@ export class Images {
    * digest (with a tag, it must point there): the image and all its tags go, reported one id per tag.
    * Each image is deleted in its own transaction, so one failure leaves the others deleted.
    */
-  async batchDeleteImage(repositoryName: string, imageIds: ImageIdentifier[]): Promise<{ imageIds: ImageId[]; failures: ImageFailure[] }> {
+  async batchDeleteImage(
+    repositoryName: string,
+    imageIds: ImageIdentifier[],
+    /** Runs in the transaction that deletes an image named by digest, after the delete: its record of it commits with it. */
+    withDeletion?: (tx: MetadataOps, digest: string) => Promise<void>,
+  ): Promise<{ imageIds: ImageId[]; failures: ImageFailure[] }> {
     const repository = await this.repositories.get(repositoryName);
     const deleted: ImageId[] = [];
     const failures: ImageFailure[] = [];
@@ -192,6 +197,7 @@ export class Images {
         }
         const tags = await tx.tagsOf(repository.id, target.digest);
         if (!(await tx.deleteManifest(repository.id, target.digest, this.clock.now()))) return failure(imageId, 'ImageNotFound');
+        await withDeletion?.(tx, target.digest);
         return tags.length > 0 ? tags.map((imageTag) => ({ imageDigest: target.digest, imageTag })) : [{ imageDigest: target.digest }];
       });
       if (isFailure(outcome)) failures.push(outcome);
