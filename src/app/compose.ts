@@ -69,9 +69,17 @@ export async function composeServices(config: Config): Promise<Services> {
   const metadata = await openConfiguredMetadata(config);
   const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
   const domain = composeDomain(config, metadata, clock);
-  const registry = new Registry({ metadata, objects, clock, registryId: config.accountId, createOnPush: config.createOnPush, pullTimeExclusions: domain.pullTimeExclusions });
-  const gc = new GarbageCollector(metadata, objects, clock, { gracePeriodMs: config.gcGracePeriod * 1000 });
-  const storeCheck = new StoreCheck(metadata, objects, clock);
+  const registry = new Registry({
+    metadata,
+    objects,
+    clock,
+    registryId: config.accountId,
+    createOnPush: config.createOnPush,
+    pullTimeExclusions: domain.pullTimeExclusions,
+    archivePrefix: config.archivePrefix,
+  });
+  const gc = new GarbageCollector(metadata, objects, clock, { gracePeriodMs: config.gcGracePeriod * 1000, archivePrefix: config.archivePrefix });
+  const storeCheck = new StoreCheck(metadata, objects, clock, config.archivePrefix);
   const close = async () => {
     await registry.close();
     await metadata.close();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_ARCHIVE_PREFIX } from '../domain/content/layout.js';
 import { ECR_STORAGE_PRICE_PER_GB_MONTH } from '../domain/registry/storage-usage.js';
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v))]);
@@ -32,6 +33,15 @@ export const ConfigSchema = z
     storagePricePerGbMonth: z.coerce.number().min(0).default(ECR_STORAGE_PRICE_PER_GB_MONTH),
     /** Seconds between samples of storage accounting in the server, for charts over time; 0 samples only on `berth storage --record`. */
     storageSampleInterval: z.coerce.number().int().min(0).default(3600),
+    /**
+     * Where the bytes of archived images go in the object store (ECR's archive storage class): a
+     * relative key prefix ending in '/', beside the blobs/ and uploads/ the registry keeps there.
+     */
+    archivePrefix: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/, "must be a relative path of one or more names, each followed by '/', such as archive/")
+      .refine((prefix) => !/^(blobs|uploads)\//.test(prefix), 'must not be inside blobs/ or uploads/, where the registry keeps its other bytes')
+      .default(DEFAULT_ARCHIVE_PREFIX),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

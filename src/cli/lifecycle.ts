@@ -9,7 +9,8 @@ interface RunFlags extends StoreFlags {
 }
 
 function describe(entry: LifecycleRunEntry, dryRun: boolean): string {
-  const verb = entry.action === 'EXPIRE' ? (dryRun ? 'would expire' : entry.applied ? 'expired' : 'did not expire') : dryRun ? 'would archive' : 'did not archive';
+  const verb =
+    entry.action === 'EXPIRE' ? (dryRun ? 'would expire' : entry.applied ? 'expired' : 'did not expire') : dryRun ? 'would archive' : entry.applied ? 'archived' : 'did not archive';
   const tags = entry.tags.length ? ` (${entry.tags.join(', ')})` : ' (untagged)';
   const follows = entry.follows ? `, with ${entry.follows}` : '';
   const why = entry.skipped ? `: ${entry.skipped}` : '';
@@ -28,7 +29,7 @@ export function registerLifecycleCommands(program: Command): void {
         const entries = await services.registry.lifecycleRuns.run({ dryRun, ...(repository && { repositoryName: repository }) });
         for (const entry of entries) process.stdout.write(`${describe(entry, dryRun)}\n`);
         const applied = entries.filter((e) => e.applied).length;
-        process.stdout.write(dryRun ? `${entries.length} image(s) would be acted on\n` : `${applied} of ${entries.length} image(s) expired\n`);
+        process.stdout.write(dryRun ? `${entries.length} image(s) would be acted on\n` : `${applied} of ${entries.length} image(s) expired or archived\n`);
       } finally {
         await services.close();
       }

@@ -40,6 +40,8 @@ export const ErrorCodes = [
   'RESOURCE_TAG_INVALID',
   'TOO_MANY_TAGS',
   'NOT_YET_SUPPORTED',
+  // An image, or a blob only archived images use, is in the archive storage class and cannot be pulled.
+  'IMAGE_ARCHIVED',
   // Identity and access
   'POLICY_INVALID',
   'ENTITY_NOT_FOUND',

@@ -330,6 +330,7 @@ export function metadataStoreContract(
             size: body.length,
             createdAt: t0,
             payload: undefined,
+            imageStatus: 'ACTIVE',
           },
         );
       });
@@ -416,6 +417,7 @@ export function metadataStoreContract(
           size: m.payload.byteLength,
           artifactType: m.artifactType,
           annotations: m.annotations,
+          imageStatus: 'ACTIVE',
         });
         const byDigest = (ms: NewManifest[]) => [...ms].sort((a, b) => (a.digest < b.digest ? -1 : 1)).map(summary);
         assert.deepEqual(await store.listReferrers(id, subject.digest), byDigest(referrers));
@@ -721,6 +723,7 @@ export function metadataStoreContract(
         await store.putTag(id, 'latest', index.digest, t0);
 
         const details = await store.describeImages(id, [index.digest, image.digest, digestOf('absent'), image.digest, signature.digest]);
+        const neverArchived = { imageStatus: 'ACTIVE', lastArchivedAt: null, lastActivatedAt: null };
         const expected = [
           {
             digest: image.digest,
@@ -732,6 +735,7 @@ export function metadataStoreContract(
             subjectDigest: null,
             pushedAt: t0,
             lastPulledAt: null,
+            ...neverArchived,
           },
           {
             digest: index.digest,
@@ -743,6 +747,7 @@ export function metadataStoreContract(
             subjectDigest: null,
             pushedAt: later(3),
             lastPulledAt: null,
+            ...neverArchived,
           },
           {
             digest: signature.digest,
@@ -754,6 +759,7 @@ export function metadataStoreContract(
             subjectDigest: image.digest,
             pushedAt: signature.createdAt,
             lastPulledAt: null,
+            ...neverArchived,
           },
         ].sort((x, y) => (x.digest < y.digest ? -1 : 1));
         assert.deepEqual(details, expected);
@@ -881,6 +887,125 @@ export function metadataStoreContract(
         const bumped = await Promise.all(Array.from({ length: 10 }, () => store.bumpAccessGeneration()));
         assert.deepEqual([...bumped].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
         assert.equal(await store.getAccessGeneration(), 11);
+      });
+    });
+
+    describe('archive storage class', () => {
+      const sorted = (digests: string[]) => [...digests].sort();
+      /** A blob recorded and linked to each repository given. */
+      const linkedBlob = async (content: string, ...repositoryIds: number[]) => {
+        const blob = { digest: digestOf(content), size: content.length };
+        await store.putBlob(blob, t0);
+        for (const id of repositoryIds) await store.linkBlob(id, blob.digest, t0);
+        return blob;
+      };
+
+      it('moves image statuses from the ones given, stamping when images were archived and activated', async () => {
+        const id = await newRepository();
+        const other = await newRepository('elsewhere');
+        const [first, second] = [await pushed(id, '{"a":1}'), await pushed(id, '{"a":2}')];
+        await pushed(other, '{"a":1}');
+        const statusOf = async (repositoryId: number, digest: string) => {
+          const [detail] = await store.describeImages(repositoryId, [digest]);
+          return { imageStatus: detail?.imageStatus, lastArchivedAt: detail?.lastArchivedAt, lastActivatedAt: detail?.lastActivatedAt };
+        };
+
+        assert.deepEqual(sorted(await store.setImageStatus(id, [first.digest, second.digest, digestOf('absent')], ['ACTIVE'], 'ARCHIVED', later(10))), sorted([first.digest, second.digest]));
+        assert.deepEqual(await store.setImageStatus(id, [first.digest], ['ACTIVE'], 'ARCHIVED', later(11)), [], 'archived already');
+        assert.deepEqual(await statusOf(id, first.digest), { imageStatus: 'ARCHIVED', lastArchivedAt: later(10), lastActivatedAt: null });
+        assert.equal((await store.getManifest(id, first.digest))?.imageStatus, 'ARCHIVED');
+        assert.deepEqual(await statusOf(other, first.digest), { imageStatus: 'ACTIVE', lastArchivedAt: null, lastActivatedAt: null }, 'the same manifest elsewhere');
+        assert.deepEqual(sorted(await store.inactiveImages(id, [first.digest, second.digest, digestOf('absent')])), sorted([first.digest, second.digest]));
+        assert.deepEqual(await store.inactiveImages(other, [first.digest]), []);
+
+        assert.deepEqual(await store.setImageStatus(id, [first.digest], ['ARCHIVED'], 'ACTIVATING', later(20)), [first.digest]);
+        assert.deepEqual(await statusOf(id, first.digest), { imageStatus: 'ACTIVATING', lastArchivedAt: later(10), lastActivatedAt: null });
+        assert.deepEqual(await store.setImageStatus(id, [first.digest], ['ACTIVATING'], 'ACTIVE', later(30)), [first.digest]);
+        assert.deepEqual(await statusOf(id, first.digest), { imageStatus: 'ACTIVE', lastArchivedAt: later(10), lastActivatedAt: later(30) });
+        assert.deepEqual(await store.inactiveImages(id, [first.digest]), []);
+        assert.deepEqual(await store.setImageStatus(id, [], ['ACTIVE'], 'ARCHIVED', later(40)), []);
+      });
+
+      it('lists image ids of one status', async () => {
+        const id = await newRepository();
+        const [kept, archived] = [await pushed(id, '{"kept":1}'), await pushed(id, '{"archived":1}')];
+        await store.putTag(id, 'v1', archived.digest, t0);
+        await store.setImageStatus(id, [archived.digest], ['ACTIVE'], 'ARCHIVED', t0);
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'ANY', imageStatus: 'ACTIVE', limit: 100 }), [{ digest: kept.digest, tag: null }]);
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'ANY', imageStatus: 'ARCHIVED', limit: 100 }), [{ digest: archived.digest, tag: 'v1' }]);
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'UNTAGGED', imageStatus: 'ARCHIVED', limit: 100 }), []);
+        assert.deepEqual(await store.listImageIds(id, { tagStatus: 'ANY', imageStatus: 'ACTIVATING', limit: 100 }), []);
+        assert.equal((await store.listImageIds(id, { tagStatus: 'ANY', limit: 100 })).length, 2);
+      });
+
+      it('finds what manifests reference, and the unarchived indexes that list a manifest', async () => {
+        const id = await newRepository();
+        const [config, layer] = [await linkedBlob('config', id), await linkedBlob('layer', id)];
+        const image = await pushed(id, '{"image":1}', { blobDigests: [config.digest, layer.digest] });
+        const sibling = await pushed(id, '{"image":2}', { blobDigests: [layer.digest] });
+        const index = await pushed(id, '{"index":1}', { childDigests: [image.digest, sibling.digest] });
+        const another = await pushed(id, '{"index":2}', { childDigests: [image.digest] });
+
+        assert.deepEqual(sorted(await store.referencedDigests(id, [image.digest, sibling.digest], 'blob')), sorted([config.digest, layer.digest]));
+        assert.deepEqual(sorted(await store.referencedDigests(id, [index.digest, another.digest], 'manifest')), sorted([image.digest, sibling.digest]));
+        assert.deepEqual(await store.referencedDigests(id, [index.digest], 'blob'), []);
+        assert.deepEqual(await store.referencedDigests(await newRepository('elsewhere'), [image.digest], 'blob'), []);
+
+        assert.deepEqual(await store.unarchivedIndexesListing(id, image.digest), sorted([index.digest, another.digest]));
+        await store.setImageStatus(id, [index.digest], ['ACTIVE'], 'ARCHIVED', t0);
+        assert.deepEqual(await store.unarchivedIndexesListing(id, image.digest), [another.digest]);
+        await store.setImageStatus(id, [another.digest], ['ACTIVE'], 'ACTIVATING', t0);
+        assert.deepEqual(await store.unarchivedIndexesListing(id, image.digest), [another.digest], 'one being restored counts');
+        assert.deepEqual(await store.unarchivedIndexesListing(id, sibling.digest), []);
+      });
+
+      it("keeps blobs' storage classes, and knows whether an image that is not archived uses a blob, in any repository", async () => {
+        const id = await newRepository();
+        const other = await newRepository('elsewhere');
+        const blob = await linkedBlob('shared layer', id, other);
+        const unused = await linkedBlob('uploaded, never used', id);
+        const here = await pushed(id, '{"here":1}', { blobDigests: [blob.digest] });
+        const there = await pushed(other, '{"there":1}', { blobDigests: [blob.digest] });
+
+        assert.deepEqual(await store.getLinkedBlobStorage(id, blob.digest), { ...blob, storageClass: 'STANDARD' });
+        assert.equal(await store.getLinkedBlobStorage(await newRepository('unlinked'), blob.digest), undefined);
+        assert.equal(await store.isBlobInUse(blob.digest), true);
+        assert.equal(await store.isBlobInUse(unused.digest), false);
+        await store.setImageStatus(id, [here.digest], ['ACTIVE'], 'ARCHIVED', t0);
+        assert.equal(await store.isBlobInUse(blob.digest), true, 'the other repository still uses it');
+        await store.setImageStatus(other, [there.digest], ['ACTIVE'], 'ARCHIVED', t0);
+        assert.equal(await store.isBlobInUse(blob.digest), false);
+        await store.setImageStatus(other, [there.digest], ['ARCHIVED'], 'ACTIVATING', t0);
+        assert.equal(await store.isBlobInUse(blob.digest), true, 'an image being restored uses it');
+
+        assert.equal(await store.lockBlobStorage(digestOf('absent')), undefined);
+        await store.transaction(async (tx) => {
+          assert.equal(await tx.lockBlobStorage(blob.digest), 'STANDARD');
+          await tx.setBlobStorageClass(blob.digest, 'ARCHIVE');
+        });
+        assert.deepEqual(await store.archivedBlobsAmong([blob.digest, unused.digest, digestOf('absent')]), [blob.digest]);
+        assert.deepEqual(await store.getLinkedBlobStorage(other, blob.digest), { ...blob, storageClass: 'ARCHIVE' });
+        assert.deepEqual(await store.archivedBlobsAmong([]), []);
+      });
+
+      it('lets a reader of storage classes wait for a decision in progress and see its outcome', async () => {
+        const blob = await linkedBlob('being archived', await newRepository());
+        let decide!: () => void;
+        const decided = new Promise<void>((resolve) => (decide = resolve));
+        let lockTaken!: () => void;
+        const locked = new Promise<void>((resolve) => (lockTaken = resolve));
+        const decision = store.transaction(async (tx) => {
+          await tx.lockBlobStorage(blob.digest);
+          lockTaken();
+          await decided;
+          await tx.setBlobStorageClass(blob.digest, 'ARCHIVE');
+        });
+        await locked;
+        const read = store.archivedBlobsAmong([blob.digest]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        decide();
+        assert.deepEqual(await read, [blob.digest]);
+        await decision;
       });
     });
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FsObjectStore } from '../../src/adapters/object-store/fs/fs-object-store.js';
-import { blobKey } from '../../src/domain/content/layout.js';
+import { archivedBlobKey, blobKey, DEFAULT_ARCHIVE_PREFIX } from '../../src/domain/content/layout.js';
 import { GarbageCollector } from '../../src/domain/gc/garbage-collector.js';
 import { StoreCheck } from '../../src/domain/gc/store-check.js';
 import { Digest } from '../../src/domain/model/digest.js';
@@ -46,8 +46,8 @@ async function openFixture(store: 'sqlite' | 'postgres'): Promise<Fixture> {
   const core = await openCoreFixture(store, { objects: (root) => new PausableObjectStore(root) });
   return {
     ...core,
-    gc: new GarbageCollector(core.metadata, core.objects, core.clock, { gracePeriodMs: GRACE_MS }),
-    check: new StoreCheck(core.metadata, core.objects, core.clock),
+    gc: new GarbageCollector(core.metadata, core.objects, core.clock, { gracePeriodMs: GRACE_MS, archivePrefix: DEFAULT_ARCHIVE_PREFIX }),
+    check: new StoreCheck(core.metadata, core.objects, core.clock, DEFAULT_ARCHIVE_PREFIX),
   };
 }
 
@@ -145,11 +145,27 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.equal((await f.check.check()).problems.length, 0);
     });
 
+    it('frees the archived bytes of an archived image that is deleted', async () => {
+      const a = await repository('team/a');
+      const image = await pushImage(a, 'old', ['archived layer']);
+      assert.deepEqual(await f.registry.imageArchive.archive(a, [image.digest]), [image.digest]);
+      const archivedKey = archivedBlobKey(digestOf('archived layer'), DEFAULT_ARCHIVE_PREFIX);
+      assert.ok(await f.objects.stat(archivedKey));
+      assert.equal(await stored('archived layer'), false, 'moved to the archive');
+      assert.deepEqual((await f.check.check()).problems, []);
+
+      await f.registry.images.batchDeleteImage('team/a', [{ imageDigest: image.digest }]);
+      afterGrace();
+      assert.equal((await f.gc.collect()).blobsDeleted, 2);
+      assert.equal(await f.objects.stat(archivedKey), undefined);
+      assert.deepEqual((await f.check.check()).problems, []);
+    });
+
     it('lets two collectors run at once without doing the same work twice', async () => {
       const a = await repository('team/a');
       for (let i = 0; i < 30; i++) await blob(a, `abandoned ${i}`);
       afterGrace();
-      const other = new GarbageCollector(f.metadata, f.objects, f.clock, { gracePeriodMs: GRACE_MS });
+      const other = new GarbageCollector(f.metadata, f.objects, f.clock, { gracePeriodMs: GRACE_MS, archivePrefix: DEFAULT_ARCHIVE_PREFIX });
       const reports = await Promise.all([f.gc.collect(), other.collect()]);
       assert.equal(reports[0].blobsDeleted + reports[1].blobsDeleted, 30);
       assert.equal(reports[0].linksRemoved + reports[1].linksRemoved, 30);
@@ -194,7 +210,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(found.problems.map((p) => p.kind), ['orphan-bytes']);
       assert.deepEqual((await f.check.check()).problems, [], 'recorded now');
       f.clock.advance(GRACE_MS + 1);
-      const gc = new GarbageCollector(f.metadata, f.objects, f.clock, { gracePeriodMs: GRACE_MS });
+      const gc = new GarbageCollector(f.metadata, f.objects, f.clock, { gracePeriodMs: GRACE_MS, archivePrefix: DEFAULT_ARCHIVE_PREFIX });
       assert.equal((await gc.collect()).blobsDeleted, 1);
       assert.equal(await f.objects.stat(key), undefined);
     });

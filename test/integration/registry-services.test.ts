@@ -507,9 +507,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
         });
         const pushedAt = fixture.clock.now();
         assert.deepEqual(imageDetails, [
-          { imageDigest: sha256(list), imageTags: ['multi'], imageSizeInBytes: large.size, imagePushedAt: pushedAt, imageManifestMediaType: OCI_INDEX },
-          { imageDigest: small.digest, imageTags: ['small'], imageSizeInBytes: small.size, imagePushedAt: new Date(pushedAt.getTime() - 1000), imageManifestMediaType: OCI_MANIFEST, artifactMediaType: OCI_CONFIG },
-          { imageDigest: large.digest, imageTags: ['also-large', 'large'], imageSizeInBytes: large.size, imagePushedAt: pushedAt, imageManifestMediaType: OCI_MANIFEST, artifactMediaType: OCI_CONFIG },
+          { imageDigest: sha256(list), imageTags: ['multi'], imageSizeInBytes: large.size, imagePushedAt: pushedAt, imageManifestMediaType: OCI_INDEX, imageStatus: 'ACTIVE' },
+          { imageDigest: small.digest, imageTags: ['small'], imageSizeInBytes: small.size, imagePushedAt: new Date(pushedAt.getTime() - 1000), imageManifestMediaType: OCI_MANIFEST, artifactMediaType: OCI_CONFIG, imageStatus: 'ACTIVE' },
+          { imageDigest: large.digest, imageTags: ['also-large', 'large'], imageSizeInBytes: large.size, imagePushedAt: pushedAt, imageManifestMediaType: OCI_MANIFEST, artifactMediaType: OCI_CONFIG, imageStatus: 'ACTIVE' },
           {
             imageDigest: sha256(docker),
             imageTags: [],
@@ -517,6 +517,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
             imagePushedAt: pushedAt,
             imageManifestMediaType: DOCKER_MANIFEST,
             artifactMediaType: 'application/vnd.docker.container.image.v1+json',
+            imageStatus: 'ACTIVE',
           },
         ]);
 

@@ -45,6 +45,14 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ file: join(dir, 'missing.json'), env: {} }), /cannot read config file/);
   });
 
+  it('takes the archive prefix only as a relative directory beside blobs/ and uploads/', () => {
+    assert.equal(loadConfig({ env: {} }).archivePrefix, 'archive/');
+    assert.equal(loadConfig({ env: { BERTH_ARCHIVE_PREFIX: 'cold/tier-2/' } }).archivePrefix, 'cold/tier-2/');
+    for (const wrong of ['archive', '/archive/', '../archive/', 'a/../b/', './archive/', 'blobs/archive/', 'uploads/']) {
+      assert.throws(() => loadConfig({ env: { BERTH_ARCHIVE_PREFIX: wrong } }), (err: Error) => err instanceof ConfigError && /archivePrefix/.test(err.message), wrong);
+    }
+  });
+
   it('derives environment names from the schema keys', () => {
     assert.equal(envNameOf('dataDir'), 'BERTH_DATA_DIR');
     assert.equal(envNameOf('createOnPush'), 'BERTH_CREATE_ON_PUSH');

@@ -281,7 +281,7 @@ export class KyselyContentOps implements ContentMetadataOps {
   async listReferrers(repositoryId: number, subjectDigest: string, artifactType?: string): Promise<ManifestSummary[]> {
     const rows = await this.db
       .selectFrom('manifests')
-      .select(['digest', 'media_type', 'size', 'artifact_type', 'annotations'])
+      .select(['digest', 'media_type', 'size', 'artifact_type', 'annotations', 'image_status'])
       .where('repository_id', '=', repositoryId)
       .where('subject_digest', '=', subjectDigest)
       .$if(artifactType !== undefined, (q) => q.where('artifact_type', '=', artifactType as string))

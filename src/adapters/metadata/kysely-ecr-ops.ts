@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { DomainError } from '../../domain/errors.js';
 import type { RepositorySettings, ResourceTag } from '../../domain/model/repository-settings.js';
+import type { ImageStatus } from '../../domain/ports/archive-metadata.js';
 import type {
   CreationTemplateRecord,
   EcrMetadataOps,
@@ -151,6 +152,7 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
       .where('m.repository_id', '=', repositoryId)
       .$if(page.tagStatus === 'TAGGED', (q) => q.where('t.name', 'is not', null))
       .$if(page.tagStatus === 'UNTAGGED', (q) => q.where('t.name', 'is', null))
+      .$if(page.imageStatus !== undefined, (q) => q.where('m.image_status', '=', page.imageStatus as ImageStatus))
       .$if(page.after !== undefined, (q) => {
         const after = page.after!;
         return q.where((eb) =>
@@ -184,7 +186,7 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
     if (digests.length === 0) return [];
     const manifests = await this.db
       .selectFrom('manifests')
-      .select(['digest', 'media_type', 'artifact_type', 'subject_digest', 'created_at', 'last_pulled_at'])
+      .select(['digest', 'media_type', 'artifact_type', 'subject_digest', 'created_at', 'last_pulled_at', 'image_status', 'last_archived_at', 'last_activated_at'])
       .where('repository_id', '=', repositoryId)
       .where('digest', 'in', [...new Set(digests)])
       .orderBy('digest')
@@ -228,7 +230,10 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
       childDigests: childrenOf.get(m.digest) ?? [],
       subjectDigest: m.subject_digest,
       pushedAt: new Date(m.created_at),
-      lastPulledAt: m.last_pulled_at === null ? null : new Date(m.last_pulled_at),
+      lastPulledAt: dateOrNull(m.last_pulled_at),
+      imageStatus: m.image_status as ImageStatus,
+      lastArchivedAt: dateOrNull(m.last_archived_at),
+      lastActivatedAt: dateOrNull(m.last_activated_at),
     }));
   }
 
@@ -248,6 +253,10 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
 
 function toTemplate(row: { prefix: string; document: string; created_at: number; updated_at: number }): CreationTemplateRecord {
   return { prefix: row.prefix, document: row.document, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+}
+
+function dateOrNull(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }
 
 function groupBy<T>(rows: T[], keyOf: (row: T) => string, valueOf: (row: T) => string): Map<string, string[]> {

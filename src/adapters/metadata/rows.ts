@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '../../domain/model/repository-settings.js';
+import type { ImageStatus } from '../../domain/ports/archive-metadata.js';
 import type { ManifestRecord, ManifestSummary, RepositoryRecord, UploadRecord } from '../../domain/ports/metadata-store.js';
 import type { ManifestsTable, RepositoriesTable, UploadsTable } from './schema.js';
 
@@ -16,7 +17,7 @@ export function toRepository(row: Selectable<RepositoriesTable>): RepositoryReco
 
 export type ManifestSummaryRow = Pick<
   Selectable<ManifestsTable>,
-  'digest' | 'media_type' | 'size' | 'artifact_type' | 'annotations'
+  'digest' | 'media_type' | 'size' | 'artifact_type' | 'annotations' | 'image_status'
 >;
 
 export function toManifestSummary(row: ManifestSummaryRow): ManifestSummary {
@@ -26,6 +27,7 @@ export function toManifestSummary(row: ManifestSummaryRow): ManifestSummary {
     size: row.size,
     artifactType: row.artifact_type,
     annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>),
+    imageStatus: row.image_status as ImageStatus,
   };
 }
 

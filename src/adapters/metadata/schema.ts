@@ -38,6 +38,7 @@ export interface BlobsTable {
   digest: string;
   size: number;
   committed_at: Generated<number | null>;
+  storage_class: Generated<string>;
 }
 
 export interface RepositoryBlobsTable {
@@ -57,6 +58,9 @@ export interface ManifestsTable {
   size: number;
   created_at: number;
   last_pulled_at: Generated<number | null>;
+  image_status: Generated<string>;
+  last_archived_at: Generated<number | null>;
+  last_activated_at: Generated<number | null>;
 }
 
 export type ReferenceKind = 'blob' | 'manifest';

@@ -1,6 +1,7 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import { Digest, type DigestAlgorithm } from '../model/digest.js';
+import type { StoredBlobRecord } from '../ports/archive-metadata.js';
 import type { Clock } from '../ports/clock.js';
 import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
 import { type ByteRange, ObjectNotFoundError, ObjectOffsetMismatchError, type ObjectSender, type ObjectStore } from '../ports/object-store.js';
@@ -43,11 +44,26 @@ export class BlobStore {
 
   // ---- reading
 
-  /** The blob if it is linked to the repository; a blob is readable in a repository only through its link. */
+  /**
+   * The blob if it is linked to the repository (a blob is readable in a repository only through its
+   * link) and not archived; IMAGE_ARCHIVED when it is.
+   */
   async stat(repositoryId: number, digest: Digest): Promise<BlobRecord> {
-    const blob = await this.metadata.getLinkedBlob(repositoryId, digest.toString());
+    const blob = await this.metadata.getLinkedBlobStorage(repositoryId, digest.toString());
     if (!blob) throw new DomainError('BLOB_UNKNOWN', `blob ${digest} is not known to this repository`, { digest: digest.toString() });
-    return blob;
+    if (!(await this.isReadable(blob))) {
+      throw new DomainError(
+        'IMAGE_ARCHIVED',
+        `blob ${digest} is archived: only archived images use it. Restore one of them (ECR UpdateImageStorageClass to STANDARD), or push an image with it again`,
+        { digest: digest.toString() },
+      );
+    }
+    return { digest: blob.digest, size: blob.size };
+  }
+
+  /** Archived bytes are not served, unless a push has put them back at the standard key, where reads look. */
+  async isReadable(blob: StoredBlobRecord): Promise<boolean> {
+    return blob.storageClass === 'STANDARD' || (await this.objects.stat(blobKey(Digest.parse(blob.digest)))) !== undefined;
   }
 
   /** Opens a linked blob's bytes for sending; BLOB_UNKNOWN when the store has lost them. */

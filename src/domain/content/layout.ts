@@ -9,6 +9,17 @@ export function blobKey(digest: Digest): string {
   return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}`;
 }
 
+/** Where archived bytes go unless configured otherwise (config `archivePrefix`). */
+export const DEFAULT_ARCHIVE_PREFIX = 'archive/';
+
+/**
+ * Where a blob's bytes are kept while it is in the archive storage class: its key under the
+ * archive prefix ('/'-terminated), e.g. archive/blobs/sha256/ab/<hex>.
+ */
+export function archivedBlobKey(digest: Digest, archivePrefix: string): string {
+  return `${archivePrefix}${blobKey(digest)}`;
+}
+
 export const STAGING_PREFIX = 'uploads';
 
 export function stagingKey(uploadId: string): string {

@@ -3,13 +3,15 @@ import type { Clock } from '../ports/clock.js';
 import type { GcQueueDepth } from '../ports/gc-metadata.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { blobKey } from '../content/layout.js';
+import { archivedBlobKey, blobKey } from '../content/layout.js';
 
 export interface GcSettings {
   /** How long after the last event that queued a review (a link, a delete, a commit) it waits. */
   gracePeriodMs: number;
   /** How long a claimed batch is another collector's to skip; a collector that dies releases it by expiry. */
   leaseMs?: number;
+  /** Where archived bytes are kept (config archivePrefix): a blob's bytes may be there too. */
+  archivePrefix: string;
 }
 
 export interface GcReport {
@@ -69,7 +71,13 @@ export class GarbageCollector {
       const collected = await this.metadata.transaction(async (tx) => {
         const blobs = await tx.collectBlobs(digests, batch.queuedBefore);
         // Inside the transaction: should a delete fail, the records stay and the reviews come back.
-        await Promise.all(blobs.map((blob) => this.objects.delete(blobKey(Digest.parse(blob.digest)))));
+        // Both keys: a blob in the standard class may still have a copy an interrupted archiving left.
+        await Promise.all(
+          blobs.flatMap((blob) => {
+            const digest = Digest.parse(blob.digest);
+            return [this.objects.delete(blobKey(digest)), this.objects.delete(archivedBlobKey(digest, settings.archivePrefix))];
+          }),
+        );
         return blobs;
       });
       blobsDeleted += collected.length;

@@ -1,5 +1,5 @@
 import { hashStream } from '../content/hashing.js';
-import { blobKey } from '../content/layout.js';
+import { archivedBlobKey, blobKey } from '../content/layout.js';
 import { Digest } from '../model/digest.js';
 import type { Clock } from '../ports/clock.js';
 import type { BlobRecord, MetadataStore } from '../ports/metadata-store.js';
@@ -64,6 +64,8 @@ export class StoreCheck {
     private readonly metadata: MetadataStore,
     private readonly objects: ObjectStore,
     private readonly clock: Clock,
+    /** Where archived blobs' bytes are (config archivePrefix). */
+    private readonly archivePrefix: string,
   ) {}
 
   async check(options: StoreCheckOptions = {}): Promise<StoreCheckReport> {
@@ -76,15 +78,16 @@ export class StoreCheck {
 
   private async checkBlobs(report: StoreCheckReport, options: StoreCheckOptions): Promise<void> {
     for (let page = await this.metadata.listBlobRecords({ limit: PAGE }); page.length > 0; page = await this.metadata.listBlobRecords({ after: page.at(-1)?.digest, limit: PAGE })) {
+      const archived = new Set(await this.metadata.archivedBlobsAmong(page.map((blob) => blob.digest)));
       for (let i = 0; i < page.length; i += CONCURRENCY) {
-        await Promise.all(page.slice(i, i + CONCURRENCY).map((blob) => this.checkBlob(blob, report, options)));
+        await Promise.all(page.slice(i, i + CONCURRENCY).map((blob) => this.checkBlob(blob, archived.has(blob.digest), report, options)));
       }
     }
   }
 
-  private async checkBlob(blob: BlobRecord, report: StoreCheckReport, options: StoreCheckOptions): Promise<void> {
+  private async checkBlob(blob: BlobRecord, archived: boolean, report: StoreCheckReport, options: StoreCheckOptions): Promise<void> {
     const digest = Digest.parse(blob.digest);
-    const key = blobKey(digest);
+    const key = archived ? archivedBlobKey(digest, this.archivePrefix) : blobKey(digest);
     const problem = await this.inspect(blob, digest, key, report, options.verifyDigests ?? true);
     report.blobsChecked++;
     options.onBlob?.(report.blobsChecked);
@@ -118,10 +121,14 @@ export class StoreCheck {
     return actual.equals(digest) ? undefined : { kind: 'corrupt-bytes', digest: blob.digest, detail: `the bytes hash to ${actual}` };
   }
 
-  /** Bytes under blobs/ that no record accounts for. */
+  /** Bytes under blobs/ (and the archive's copy of it) that no record accounts for. */
   private async checkOrphans(report: StoreCheckReport, options: StoreCheckOptions): Promise<void> {
-    for await (const key of this.objects.list('blobs')) {
-      const match = BLOB_KEY.exec(key);
+    for (const prefix of ['', this.archivePrefix]) await this.checkOrphansUnder(prefix, report, options);
+  }
+
+  private async checkOrphansUnder(prefix: string, report: StoreCheckReport, options: StoreCheckOptions): Promise<void> {
+    for await (const key of this.objects.list(`${prefix}blobs`)) {
+      const match = BLOB_KEY.exec(key.slice(prefix.length));
       if (!match) {
         report.problems.push({ kind: 'orphan-bytes', digest: key, detail: 'an object under blobs/ that is not named by a digest' });
         continue;

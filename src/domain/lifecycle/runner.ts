@@ -1,8 +1,9 @@
 import type { AuditEvent } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
+import type { ImageArchive } from '../registry/image-archive.js';
 import type { Images } from '../registry/images.js';
-import { candidateOf, repositoryImages } from './candidates.js';
+import { lifecycleCandidates, repositoryImages } from './candidates.js';
 import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
 import type { LifecyclePolicy } from './policy.js';
@@ -21,14 +22,15 @@ export interface LifecycleRunEntry extends LifecycleDecision {
 
 /**
  * Runs repositories' lifecycle policies: the same evaluator as previews, then the expirations as
- * BatchDeleteImage would make them, owners before the images that follow them. Transitions to the
- * archive storage class are reported but not made until archive storage exists.
+ * BatchDeleteImage would make them, owners before the images that follow them, then the transitions
+ * to the archive storage class.
  */
 export class LifecycleRunner {
   constructor(
     private readonly metadata: MetadataStore,
     private readonly clock: Clock,
     private readonly images: Images,
+    private readonly archive: ImageArchive,
   ) {}
 
   async run(options: { dryRun: boolean; repositoryName?: string }): Promise<LifecycleRunEntry[]> {
@@ -39,18 +41,18 @@ export class LifecycleRunner {
       const images = await repositoryImages(this.metadata, repository.id);
       const tagsOf = new Map(images.map((image) => [image.digest, image.tags]));
       const parsed = parseLifecyclePolicy(policy.text);
-      const decisions = evaluateLifecyclePolicy(parsed, images.map(candidateOf(images)), this.clock.now());
+      const decisions = evaluateLifecyclePolicy(parsed, lifecycleCandidates(images), this.clock.now());
       const planned = decisions.map((decision): LifecycleRunEntry => ({
         ...decision,
         repositoryName: repository.name,
         tags: tagsOf.get(decision.digest) ?? [],
         applied: false,
-        ...(!options.dryRun && decision.action === 'TRANSITION' && { skipped: 'the archive storage class is not available yet' }),
       }));
       entries.push(...planned);
       if (options.dryRun) continue;
       const eventOf = auditEvents(parsed);
       await this.expire(repository.name, planned.filter((entry) => entry.action === 'EXPIRE'), eventOf);
+      await this.transition(repository, planned.filter((entry) => entry.action === 'TRANSITION'), eventOf);
     }
     return entries;
   }
@@ -81,6 +83,21 @@ export class LifecycleRunner {
         else entry.skipped = reason;
       }
     }
+  }
+
+  /**
+   * Archives the images in one go (an index with its images), marking each entry applied (or why
+   * not), then records the events: archiving moves bytes outside any one transaction.
+   */
+  private async transition(repository: RepositoryRecord, entries: LifecycleRunEntry[], eventOf: (entry: LifecycleRunEntry, at: Date) => AuditEvent): Promise<void> {
+    if (entries.length === 0) return;
+    const archived = new Set(await this.archive.archive(repository, entries.map((entry) => entry.digest)));
+    for (const entry of entries) {
+      if (archived.has(entry.digest)) entry.applied = true;
+      else entry.skipped = 'the image was no longer active (deleted, archived or being restored meanwhile)';
+    }
+    const at = this.clock.now();
+    await this.metadata.appendAuditEvents(entries.filter((entry) => entry.applied).map((entry) => eventOf(entry, at)));
   }
 }
 

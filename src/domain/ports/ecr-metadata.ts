@@ -1,4 +1,5 @@
 import type { RepositorySettings, ResourceTag } from '../model/repository-settings.js';
+import type { ImageStatus } from './archive-metadata.js';
 import type { Page } from './metadata-store.js';
 
 /** Settings, documents and views the ECR control plane keeps beside the registry's content. */
@@ -32,6 +33,8 @@ export type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
 
 export interface ImageIdPage {
   tagStatus: TagStatus;
+  /** Only images of this status; every image when absent. */
+  imageStatus?: ImageStatus;
   /** Exclusive lower bound in (digest, tag) order; a null tag sorts first. */
   after?: ImageIdRecord;
   limit: number;
@@ -51,6 +54,9 @@ export interface ImageDetailRecord {
   subjectDigest: string | null;
   pushedAt: Date;
   lastPulledAt: Date | null;
+  imageStatus: ImageStatus;
+  lastArchivedAt: Date | null;
+  lastActivatedAt: Date | null;
 }
 
 export interface EcrMetadataOps {

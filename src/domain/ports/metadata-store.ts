@@ -1,4 +1,5 @@
 import type { RepositorySettings } from '../model/repository-settings.js';
+import type { ArchiveMetadataOps, ImageStatus } from './archive-metadata.js';
 import type { AuditLogOps } from './audit-log.js';
 import type { EcrMetadataOps } from './ecr-metadata.js';
 import type { GcMetadataOps } from './gc-metadata.js';
@@ -29,6 +30,8 @@ export interface ManifestSummary {
   size: number;
   artifactType: string | null;
   annotations: Record<string, string> | null;
+  /** ECR's status; a new manifest is ACTIVE. */
+  imageStatus: ImageStatus;
 }
 
 export interface ManifestRecord extends ManifestSummary {
@@ -39,7 +42,7 @@ export interface ManifestRecord extends ManifestSummary {
   createdAt: Date;
 }
 
-export interface NewManifest extends Omit<ManifestRecord, 'size'> {
+export interface NewManifest extends Omit<ManifestRecord, 'size' | 'imageStatus'> {
   /** Blob digests the manifest references (config, layers). */
   blobDigests: string[];
   /** Child manifest digests (index entries). */
@@ -132,7 +135,7 @@ export interface ContentMetadataOps {
   deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
-export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps {}
+export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps, ArchiveMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

@@ -53,3 +53,11 @@ export function referencesNotFound(kind: 'blob' | 'manifest', digests: string[],
     { digest: digests[0], digests, awsType: kind === 'blob' ? 'LayersNotFoundException' : 'ReferencedImagesNotFoundException' },
   );
 }
+
+/** A pull of an archived image, or of one being restored from the archive (ACTIVATING). */
+export function imageArchived(digest: string, repositoryName: string, restoring: boolean): DomainError {
+  const how = restoring
+    ? 'is being restored from the archive; pull it again once DescribeImages shows it ACTIVE'
+    : "is archived; restore it with UpdateImageStorageClass (aws ecr update-image-storage-class --target-storage-class STANDARD) or push it again";
+  return new DomainError('IMAGE_ARCHIVED', `The image with digest '${digest}' in the repository with name '${repositoryName}' ${how}`, { digest });
+}

@@ -2,10 +2,12 @@ import { DomainError } from '../errors.js';
 import { Digest } from '../model/digest.js';
 import { DIGEST_CONSTRAINT, invalidParameter, parseDigestParameter } from '../model/invalid-parameter.js';
 import { isTag, parseTag, type Reference } from '../model/reference.js';
+import type { ImageStatus } from '../ports/archive-metadata.js';
 import type { Clock } from '../ports/clock.js';
-import type { ImageDetailRecord, ImageIdRecord, TagStatus } from '../ports/ecr-metadata.js';
+import type { ImageDetailRecord, ImageIdPage, ImageIdRecord, TagStatus } from '../ports/ecr-metadata.js';
 import type { MetadataOps, MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
 import { type ImageIdentifier, imageNotFound } from './ecr-errors.js';
+import type { ImageArchive } from './image-archive.js';
 import type { Manifests } from './manifests.js';
 import { decodeNextToken, type PagePosition, pageOf, pageSize } from './page-tokens.js';
 import type { PullRecorder } from './pull-recorder.js';
@@ -52,10 +54,15 @@ export interface ImageDetail {
   artifactMediaType?: string;
   /** For a referrer (signature, SBOM, attestation): the manifest it refers to. */
   subjectManifestDigest?: string;
+  imageStatus: ImageStatus;
+  lastArchivedAt?: Date;
+  lastActivatedAt?: Date;
 }
 
 export interface ImageListQuery {
   tagStatus?: TagStatus;
+  /** ACTIVE, ARCHIVED, ACTIVATING or ANY; ACTIVE when absent, as ECR lists. */
+  imageStatus?: string;
   maxResults?: number;
   nextToken?: string;
 }
@@ -73,6 +80,8 @@ export interface NewImage {
   imageDigest?: string;
 }
 
+export type TargetStorageClass = 'STANDARD' | 'ARCHIVE';
+
 const FAILURE_REASONS: Record<ImageFailureCode, string> = {
   MissingDigestAndTag: 'Invalid request parameters: both tag and digest cannot be null',
   InvalidImageDigest: "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
@@ -84,6 +93,7 @@ const FAILURE_REASONS: Record<ImageFailureCode, string> = {
 /** ECR's limit on the images one batch or DescribeImages call names. */
 const MAX_IMAGE_IDS = 100;
 const TAG_STATUSES: readonly TagStatus[] = ['TAGGED', 'UNTAGGED', 'ANY'];
+const IMAGE_STATUS_FILTERS: readonly string[] = ['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'];
 /** Sorts after every tag (tags use [a-zA-Z0-9._-]): the position after all of one digest's rows. */
 const AFTER_EVERY_TAG = '~';
 /** Digests per metadata query when walking down indexes. */
@@ -103,6 +113,7 @@ export class Images {
     private readonly repositories: Repositories,
     private readonly manifests: Manifests,
     private readonly pulls: PullRecorder,
+    private readonly archive: ImageArchive,
     private readonly registryId: string,
   ) {}
 
@@ -110,9 +121,10 @@ export class Images {
   async listImageIds(repositoryName: string, query: ImageListQuery = {}): Promise<{ imageIds: ImageId[]; nextToken?: string }> {
     const repository = await this.repositories.get(repositoryName);
     const tagStatus = parseTagStatus(query.tagStatus);
+    const imageStatus = parseImageStatus(query.imageStatus);
     const size = pageSize(query.maxResults);
     const after = query.nextToken === undefined ? undefined : imageIdPosition(decodeNextToken(query.nextToken, 2));
-    const rows = await this.metadata.listImageIds(repository.id, { tagStatus, ...(after && { after }), limit: size + 1 });
+    const rows = await this.metadata.listImageIds(repository.id, { tagStatus, imageStatus, ...(after && { after }), limit: size + 1 });
     const page = pageOf(rows, size, (row) => [row.digest, row.tag]);
     return {
       imageIds: page.items.map((row) => ({ imageDigest: row.digest, ...(row.tag !== null && { imageTag: row.tag }) })),
@@ -120,7 +132,10 @@ export class Images {
     };
   }
 
-  /** DescribeImages. With imageIds, each must name an image (else ImageNotFoundException); without, a page by digest. */
+  /**
+   * DescribeImages. With imageIds, each must name an image (else ImageNotFoundException), whatever its
+   * status; without, a page by digest of the images with the tag and image status asked.
+   */
   async describeImages(repositoryName: string, query: ImageQuery = {}): Promise<{ imageDetails: ImageDetail[]; nextToken?: string }> {
     const repository = await this.repositories.get(repositoryName);
     if (query.imageIds !== undefined) {
@@ -130,9 +145,10 @@ export class Images {
       return { imageDetails: await this.describeNamed(repository, query.imageIds) };
     }
     const tagStatus = parseTagStatus(query.tagStatus);
+    const imageStatus = parseImageStatus(query.imageStatus);
     const size = pageSize(query.maxResults);
     const after = query.nextToken === undefined ? undefined : digestPosition(decodeNextToken(query.nextToken, 1));
-    const digests = await this.digestsAfter(repository.id, tagStatus, after, size + 1);
+    const digests = await this.digestsAfter(repository.id, { tagStatus, imageStatus }, after, size + 1);
     const page = pageOf(digests, size, (digest) => [digest]);
     const records = await this.metadata.describeImages(repository.id, page.items);
     return { imageDetails: await this.detailsOf(repository.id, records), ...(page.nextToken !== undefined && { nextToken: page.nextToken }) };
@@ -141,7 +157,8 @@ export class Images {
   /**
    * BatchGetImage: the manifests as pushed, and a failure for each id that names none. With
    * acceptedMediaTypes, a manifest of another media type fails as ImageNotFound (Berth converts no
-   * manifests). Each image returned counts as a pull.
+   * manifests). An archived image fails as ImageNotFound too (ECR answers its pulls with 404), with
+   * a reason that says so. Each image returned counts as a pull.
    */
   /** `pullerArn`: the IAM user or role pulling, whose pulls may be excluded from pull-time recording. */
   async batchGetImage(repositoryName: string, imageIds: ImageIdentifier[], acceptedMediaTypes?: string[], pullerArn?: string): Promise<{ images: Image[]; failures: ImageFailure[] }> {
@@ -158,6 +175,12 @@ export class Images {
       const manifest = await this.metadata.getManifest(repository.id, target.digest);
       if (!manifest) {
         failures.push(failure(imageId, 'ImageNotFound'));
+      } else if (manifest.imageStatus !== 'ACTIVE') {
+        failures.push({
+          imageId,
+          failureCode: 'ImageNotFound',
+          failureReason: `Requested image is ${manifest.imageStatus === 'ARCHIVED' ? 'archived; restore it with UpdateImageStorageClass to pull it' : 'being restored from the archive'}`,
+        });
       } else if (accepted && !accepted.has(manifest.mediaType)) {
         failures.push({
           imageId,
@@ -232,6 +255,30 @@ export class Images {
     };
   }
 
+  /**
+   * UpdateImageStorageClass. ARCHIVE archives the image (not one that an unarchived index lists, nor
+   * one being restored); STANDARD restores it, with the images it lists, before it answers, so the
+   * status it reports is ACTIVE. Asking for the class an image is in already finishes a move a crash
+   * interrupted, and changes nothing otherwise.
+   */
+  async updateImageStorageClass(repositoryName: string, imageId: ImageIdentifier, targetStorageClass: TargetStorageClass): Promise<{ imageId: ImageId; imageStatus: ImageStatus }> {
+    const repository = await this.repositories.get(repositoryName);
+    const [image] = await this.describeNamed(repository, [imageId]);
+    const digest = image!.imageDigest;
+    const id = { imageDigest: digest, ...(imageId.imageTag !== undefined && { imageTag: imageId.imageTag }) };
+    if (targetStorageClass === 'STANDARD') {
+      await this.archive.activate(repository, digest);
+      return { imageId: id, imageStatus: 'ACTIVE' };
+    }
+    if (image!.imageStatus === 'ACTIVATING') throw storageClassUpdateNotSupported(`The image with digest '${digest}' is being restored from the archive`);
+    const indexes = await this.metadata.unarchivedIndexesListing(repository.id, digest);
+    if (indexes.length > 0) {
+      throw storageClassUpdateNotSupported(`The image with digest '${digest}' is listed by the image index '${indexes[0]}', which is not archived: archive the index instead`);
+    }
+    await this.archive.archive(repository, [digest]);
+    return { imageId: id, imageStatus: 'ARCHIVED' };
+  }
+
   private async describeNamed(repository: RepositoryRecord, imageIds: ImageIdentifier[]): Promise<ImageDetail[]> {
     const wanted = new Map<string, ImageIdentifier>();
     for (const imageId of uniqueIds(checkBatchSize(imageIds))) {
@@ -262,12 +309,12 @@ export class Images {
     }
   }
 
-  /** Up to `count` distinct digests of images with the tag status, after `afterDigest`, in digest order. */
-  private async digestsAfter(repositoryId: number, tagStatus: TagStatus, afterDigest: string | undefined, count: number): Promise<string[]> {
+  /** Up to `count` distinct digests of images with the tag and image status, after `afterDigest`, in digest order. */
+  private async digestsAfter(repositoryId: number, statuses: Pick<ImageIdPage, 'tagStatus' | 'imageStatus'>, afterDigest: string | undefined, count: number): Promise<string[]> {
     const digests: string[] = [];
     let after: ImageIdRecord | undefined = afterDigest === undefined ? undefined : { digest: afterDigest, tag: AFTER_EVERY_TAG };
     for (;;) {
-      const rows = await this.metadata.listImageIds(repositoryId, { tagStatus, ...(after && { after }), limit: count });
+      const rows = await this.metadata.listImageIds(repositoryId, { ...statuses, ...(after && { after }), limit: count });
       for (const row of rows) if (digests[digests.length - 1] !== row.digest) digests.push(row.digest);
       if (rows.length < count || digests.length >= count) return digests.slice(0, count);
       after = rows[rows.length - 1];
@@ -285,6 +332,9 @@ export class Images {
       imageManifestMediaType: record.mediaType,
       ...(record.artifactType !== null && { artifactMediaType: record.artifactType }),
       ...(record.subjectDigest !== null && { subjectManifestDigest: record.subjectDigest }),
+      imageStatus: record.imageStatus,
+      ...(record.lastArchivedAt !== null && { lastArchivedAt: record.lastArchivedAt }),
+      ...(record.lastActivatedAt !== null && { lastActivatedAt: record.lastActivatedAt }),
     }));
   }
 
@@ -363,6 +413,17 @@ function parseTagStatus(value: string | undefined): TagStatus {
   if (value === undefined) return 'ANY';
   if (!(TAG_STATUSES as readonly string[]).includes(value)) throw invalidParameter('filter.tagStatus', `Member must satisfy enum value set: [${TAG_STATUSES.join(', ')}]`);
   return value as TagStatus;
+}
+
+/** An ECR status filter (ACTIVE, ARCHIVED, ACTIVATING, ANY): ECR lists only ACTIVE images unless asked for others; undefined means every status. */
+export function parseImageStatus(value: string | undefined, field = 'filter.imageStatus'): ImageStatus | undefined {
+  if (value === undefined) return 'ACTIVE';
+  if (!IMAGE_STATUS_FILTERS.includes(value)) throw invalidParameter(field, `Member must satisfy enum value set: [${IMAGE_STATUS_FILTERS.join(', ')}]`);
+  return value === 'ANY' ? undefined : (value as ImageStatus);
+}
+
+function storageClassUpdateNotSupported(message: string): DomainError {
+  return new DomainError('UNSUPPORTED', message, { awsType: 'ImageStorageClassUpdateNotSupportedException' });
 }
 
 function verifiedDigest(payload: Uint8Array, expected: Digest): Digest {

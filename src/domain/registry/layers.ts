@@ -18,7 +18,8 @@ export interface LayerPart {
 
 export interface AvailableLayer {
   layerDigest: string;
-  layerAvailability: 'AVAILABLE';
+  /** ARCHIVED: only archived images use it, and its bytes are in the archive. */
+  layerAvailability: 'AVAILABLE' | 'ARCHIVED';
   layerSize: number;
 }
 
@@ -98,7 +99,9 @@ export class Layers {
     if (status.offset === 0) {
       throw new DomainError('UPLOAD_EMPTY', `The layer upload '${uploadId}' does not contain any layer parts.`, { uploadId });
     }
-    if (await this.metadata.getLinkedBlob(repository.id, digest.toString())) {
+    // An archived layer is uploaded again: its fresh bytes go where reads look.
+    const linked = await this.metadata.getLinkedBlobStorage(repository.id, digest.toString());
+    if (linked && (await this.blobs.isReadable(linked))) {
       await this.session(repository, uploadId, () => this.blobs.cancelUpload(repository.id, uploadId));
       throw new DomainError(
         'LAYER_ALREADY_EXISTS',
@@ -119,7 +122,7 @@ export class Layers {
     }
   }
 
-  /** BatchCheckLayerAvailability: a layer is available when it is in the repository. */
+  /** BatchCheckLayerAvailability: a layer is available when it is in the repository, ARCHIVED when its bytes are archived. */
   async batchCheckLayerAvailability(repositoryName: string, layerDigests: string[]): Promise<{ layers: AvailableLayer[]; failures: LayerFailure[] }> {
     const repository = await this.repositories.get(repositoryName);
     if (layerDigests.length === 0 || layerDigests.length > MAX_LAYER_DIGESTS) {
@@ -133,26 +136,27 @@ export class Layers {
         fail(layerDigest, 'InvalidLayerDigest');
         continue;
       }
-      const blob = await this.metadata.getLinkedBlob(repository.id, layerDigest);
-      if (blob) layers.push({ layerDigest, layerAvailability: 'AVAILABLE', layerSize: blob.size });
+      const blob = await this.metadata.getLinkedBlobStorage(repository.id, layerDigest);
+      if (blob) layers.push({ layerDigest, layerAvailability: (await this.blobs.isReadable(blob)) ? 'AVAILABLE' : 'ARCHIVED', layerSize: blob.size });
       else fail(layerDigest, 'MissingLayerDigest');
     }
     return { layers, failures };
   }
 
-  /** GetDownloadUrlForLayer's check: the layer must be in the repository; the caller signs the URL. */
+  /** GetDownloadUrlForLayer's check: the layer must be in the repository and not archived (IMAGE_ARCHIVED); the caller signs the URL. */
   async layerForDownload(repositoryName: string, layerDigest: string): Promise<BlobRecord> {
     const repository = await this.repositories.get(repositoryName);
     const digest = parseDigestParameter('layerDigest', layerDigest);
-    const blob = await this.metadata.getLinkedBlob(repository.id, digest.toString());
-    if (!blob) {
+    try {
+      return await this.blobs.stat(repository.id, digest);
+    } catch (err) {
+      if (!isDomainError(err, 'BLOB_UNKNOWN')) throw err;
       throw new DomainError(
         'BLOB_UNKNOWN',
         `The specified layer '${digest}' does not exist in the repository with name '${repository.name}' in the registry with id '${this.registryId}'`,
         { digest: digest.toString(), awsType: 'LayersNotFoundException' },
       );
     }
-    return blob;
   }
 
   /** Runs an operation on an upload session, wording an unknown session as ECR's UploadNotFoundException. */

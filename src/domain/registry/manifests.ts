@@ -6,7 +6,8 @@ import { parseTag, type Reference } from '../model/reference.js';
 import { isTagImmutable } from '../model/tag-mutability.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestRecord, ManifestSummary, MetadataStore, Page, RepositoryRecord } from '../ports/metadata-store.js';
-import { referencesNotFound, tagImmutable } from './ecr-errors.js';
+import { imageArchived, referencesNotFound, tagImmutable } from './ecr-errors.js';
+import type { ImageArchive } from './image-archive.js';
 import { MAX_MANIFEST_BYTES } from './limits.js';
 import type { PullRecorder } from './pull-recorder.js';
 
@@ -23,9 +24,11 @@ export class Manifests {
     private readonly metadata: MetadataStore,
     private readonly clock: Clock,
     private readonly pulls: PullRecorder,
+    private readonly archive: ImageArchive,
     private readonly registryId: string,
   ) {}
 
+  /** The manifest a reference names, to be served: IMAGE_ARCHIVED when it is archived (or being restored). */
   async get(repository: RepositoryRecord, reference: Reference): Promise<ManifestRecord> {
     const manifest =
       reference.kind === 'tag'
@@ -35,6 +38,7 @@ export class Manifests {
       const what = reference.kind === 'tag' ? `tag "${reference.tag}"` : `manifest ${reference.digest}`;
       throw new DomainError('MANIFEST_UNKNOWN', `${what} is not known to repository "${repository.name}"`);
     }
+    if (manifest.imageStatus !== 'ACTIVE') throw imageArchived(manifest.digest, repository.name, manifest.imageStatus === 'ACTIVATING');
     return manifest;
   }
 
@@ -53,6 +57,7 @@ export class Manifests {
    * Every blob and child manifest it references must already be in the repository. An immutable tag
    * (the repository's tag mutability) may be pushed again only with the digest it has: the check is
    * made on the tag move itself, inside the transaction, so of concurrent pushes exactly one wins.
+   * Pushing an archived image restores it, and blobs it uses come back from the archive.
    */
   async put(repository: RepositoryRecord, reference: Reference, contentType: string | undefined, payload: Uint8Array): Promise<PushedManifest> {
     if (payload.byteLength > MAX_MANIFEST_BYTES) throw tooLarge();
@@ -90,6 +95,7 @@ export class Manifests {
       }
       return previous;
     });
+    await this.archive.activatePushed(repository, digest.toString(), blobDigests, childDigests);
     return {
       digest,
       mediaType: parsed.mediaType,

@@ -1,4 +1,6 @@
+import { BlobArchive } from '../content/blob-archive.js';
 import { BlobStore } from '../content/blob-store.js';
+import { DEFAULT_ARCHIVE_PREFIX } from '../content/layout.js';
 import { LifecyclePreviews } from '../lifecycle/previews.js';
 import { LifecycleRunner } from '../lifecycle/runner.js';
 import type { Clock } from '../ports/clock.js';
@@ -6,6 +8,7 @@ import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { BlobLinks } from './blob-links.js';
 import { CreationTemplates } from './creation-templates.js';
+import { ImageArchive } from './image-archive.js';
 import { Images } from './images.js';
 import { Layers } from './layers.js';
 import { Manifests } from './manifests.js';
@@ -20,6 +23,8 @@ export interface RegistryDeps extends RepositoryConfig {
   clock: Clock;
   /** Principals whose pulls are not recorded; none when absent. */
   pullTimeExclusions?: PullTimeExclusions;
+  /** Where archived bytes go in the object store ('/'-terminated); archive/ when absent. */
+  archivePrefix?: string;
 }
 
 /** The registry core that protocol surfaces call: one object per process, shared by every request. */
@@ -31,6 +36,7 @@ export class Registry {
   readonly creationTemplates: CreationTemplates;
   readonly manifests: Manifests;
   readonly images: Images;
+  readonly imageArchive: ImageArchive;
   readonly layers: Layers;
   readonly blobs: BlobStore;
   readonly blobLinks: BlobLinks;
@@ -46,13 +52,14 @@ export class Registry {
     this.repositories = new Repositories(metadata, clock, { registryId, createOnPush });
     this.repositoryDocuments = new RepositoryDocuments(metadata, clock, this.repositories, registryId);
     this.creationTemplates = new CreationTemplates(metadata, clock, registryId);
-    this.manifests = new Manifests(metadata, clock, this.pulls, registryId);
-    this.images = new Images(metadata, clock, this.repositories, this.manifests, this.pulls, registryId);
+    this.imageArchive = new ImageArchive(metadata, clock, new BlobArchive(objects, metadata, clock, deps.archivePrefix ?? DEFAULT_ARCHIVE_PREFIX));
+    this.manifests = new Manifests(metadata, clock, this.pulls, this.imageArchive, registryId);
+    this.images = new Images(metadata, clock, this.repositories, this.manifests, this.pulls, this.imageArchive, registryId);
     this.blobs = new BlobStore(objects, metadata, clock);
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
     this.blobLinks = new BlobLinks(metadata, clock);
     this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
-    this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images);
+    this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images, this.imageArchive);
   }
 
   /** Writes what is still buffered (pull times); call before closing the metadata store. */

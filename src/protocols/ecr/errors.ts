@@ -87,6 +87,7 @@ export const ECR_ERRORS: Record<ErrorCode, EcrErrorMapping> = {
   // AWS answers every operation it does not serve with UnknownOperationException (400), which SDKs do
   // not retry; the message names the operation Berth has yet to implement.
   NOT_YET_SUPPORTED: { type: 'UnknownOperationException', status: 400 },
+  IMAGE_ARCHIVED: { type: 'ImageArchivedException', status: 400 },
   // ECR: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'".
   POLICY_INVALID: { type: 'InvalidParameterException', status: 400 },
   // Identity entities reach ECR only as policy principals, which ECR reports as invalid parameters.

@@ -48,6 +48,7 @@ export const IAM_ERRORS: Record<ErrorCode, QueryWireError> = {
   RESOURCE_TAG_INVALID: NOT_AN_IAM_ERROR,
   TOO_MANY_TAGS: NOT_AN_IAM_ERROR,
   NOT_YET_SUPPORTED: { status: 400, code: 'InvalidAction' },
+  IMAGE_ARCHIVED: NOT_AN_IAM_ERROR,
   POLICY_INVALID: { status: 400, code: 'MalformedPolicyDocument' },
   ENTITY_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
   ENTITY_ALREADY_EXISTS: { status: 409, code: 'EntityAlreadyExists' },

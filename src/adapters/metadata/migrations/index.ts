@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js';
 import { ecrAndIdentity } from './0002-ecr-and-identity.js';
 import { gcReviewQueues } from './0003-gc-review-queues.js';
 import { auditAndStorageSamples } from './0004-audit-and-storage-samples.js';
+import { archiveStorageClass } from './0005-archive-storage-class.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -18,12 +19,14 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0002_ecr_and_identity': ecrAndIdentity(dialectDdl.sqlite),
     '0003_gc_review_queues': gcReviewQueues(dialectDdl.sqlite),
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.sqlite),
+    '0005_archive_storage_class': archiveStorageClass(),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
     '0002_ecr_and_identity': ecrAndIdentity(dialectDdl.postgres),
     '0003_gc_review_queues': gcReviewQueues(dialectDdl.postgres),
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.postgres),
+    '0005_archive_storage_class': archiveStorageClass(),
   },
 };
 
