@@ -22,12 +22,20 @@ export interface LoadSpec {
   url: URL;
   headers: Record<string, string>;
   connections: number;
+  /** How long to run; with `until`, at most this long. */
   seconds: number;
+  /** GET only: stop when this settles (wrk reports what it measured until it is interrupted). */
+  until?: Promise<unknown>;
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs cmd to its end (SIGKILL after timeoutMs); SIGINT when `interrupt` settles first. */
+function run(cmd: string, args: string[], timeoutMs: number, interrupt?: Promise<unknown>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    };
+    interrupt?.then(stop, stop);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -56,7 +64,7 @@ async function wrk(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '--timeout', '5s', '-s', script];
   for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);
   args.push(spec.url.href);
-  const r = await run('wrk', args, (spec.seconds + 30) * 1000);
+  const r = await run('wrk', args, (spec.seconds + 30) * 1000, spec.until);
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCHJSON '));
   if (!line) throw new Error(`wrk failed (${r.code}): ${r.stderr || r.stdout}`);
   const j = JSON.parse(line.slice('BENCHJSON '.length)) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number };
@@ -97,6 +105,7 @@ async function ab(spec: LoadSpec, dir: string): Promise<LoadResult> {
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.until && spec.method !== 'GET') throw new Error('load: only a GET load (wrk) can be stopped early');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-load-'));
   try {
     return spec.method === 'HEAD' ? await ab(spec, dir) : await wrk(spec, dir);

@@ -78,6 +78,18 @@ function treeJiffies(root: number): number {
   return total;
 }
 
+/** CPU seconds a running process and its descendants have used so far. */
+export function cpuSeconds(pid: number): number {
+  return treeJiffies(pid) / 100;
+}
+
+/** CPU seconds used by the bench's children that have ended (and been waited for). */
+export function endedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 /**
  * Measures how much CPU processes other than the bench and its registries used, as a
  * share of the whole machine: the figures mean little when that is high.

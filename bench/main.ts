@@ -13,7 +13,7 @@ import { diskWriteRate, ForeignCpu, machineFacts } from './machine.js';
 import { RegistryClient } from './registry-client.js';
 import { authTable, fmt, judge, judgeAuth, markdownTable, notesList, resultsTable, textTable, type AuthJudged, type Judged, type Outcome } from './report.js';
 import { Fixtures, FULL, GROUPS, MANIFEST_REPO, median, ping, QUICK, type Group, type RunContext, type Sample } from './scenarios.js';
-import { berthMissing, ensureTool, REFERENCE_BIN, startBerth, startReference, toolVersion, type Server, type ServerName } from './servers.js';
+import { berthLauncher, berthMissing, ensureTool, REFERENCE_BIN, startBerth, startReference, toolVersion, type BerthLauncher, type Server, type ServerName } from './servers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -98,6 +98,7 @@ class Lane {
   constructor(
     readonly server: Server,
     readonly state: RunContext['state'],
+    readonly berth?: BerthLauncher,
   ) {
     this.client = new RegistryClient(server.base, server.headers);
   }
@@ -108,7 +109,7 @@ class Lane {
     const cpu = new ForeignCpu();
     const t0 = performance.now();
     try {
-      const ctx: RunContext = { server: this.server, client: this.client, fx, p: fx.p, state: this.state };
+      const ctx: RunContext = { server: this.server, client: this.client, fx, p: fx.p, state: this.state, ...(this.berth && { berth: this.berth }) };
       const out = await withTimeout(fn(ctx), fx.p.roundTimeoutSec, () => this.client.close());
       if (out) {
         this.samples.push(out);
@@ -146,10 +147,13 @@ class Lane {
 /** Whether a group's targets need Berth with authentication off: only those that say what auth may cost. */
 const needsAuthOff = (group: Group): boolean => group.rows.some((r) => r.authCost);
 
-/** Setup on each registry the group measures, then the rounds alternating between them. */
-async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, states: Map<Server, RunContext['state']>): Promise<Map<ServerName, Lane>> {
-  const measured = servers.filter((s) => s.name !== 'berth-noauth' || needsAuthOff(group));
-  const lanes = measured.map((s) => new Lane(s, states.get(s) ?? {}));
+/** Whether any of a group's rows is something the reference can do. */
+const measuresReference = (group: Group): boolean => group.rows.some((r) => r.reference === undefined);
+
+/** Setup on each registry the group measures, then the rounds alternating between them, then teardown. */
+async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, states: Map<Server, RunContext['state']>, berth?: BerthLauncher): Promise<Map<ServerName, Lane>> {
+  const measured = servers.filter((s) => (s.name !== 'berth-noauth' || needsAuthOff(group)) && (s.name !== 'reference' || measuresReference(group)));
+  const lanes = measured.map((s) => new Lane(s, states.get(s) ?? {}, s.name === 'berth' ? berth : undefined));
   for (const lane of lanes) {
     await lane.step(`${group.id} setup`, async (ctx) => {
       await ping(ctx.client);
@@ -160,7 +164,13 @@ async function runGroup(group: Group, servers: readonly Server[], fx: Fixtures, 
   for (let k = 0; k < rounds; k++) {
     for (const lane of lanes) await lane.step(`${group.id} ${k + 1}/${rounds}`, (ctx) => group.round(ctx, k), fx);
   }
-  for (const lane of lanes) lane.client.close();
+  for (const lane of lanes) {
+    if (group.teardown) {
+      const ctx: RunContext = { server: lane.server, client: lane.client, fx, p: fx.p, state: lane.state };
+      await group.teardown(ctx).catch((err: unknown) => log(`[${lane.server.name}] ${group.id} teardown: ${(err as Error).message}`));
+    }
+    lane.client.close();
+  }
   return new Map(lanes.map((l) => [l.server.name, l]));
 }
 
@@ -169,9 +179,11 @@ async function main(): Promise<void> {
   const p = opts.quick ? QUICK : FULL;
   const started = new Date();
   const servers: Server[] = [];
+  /** Servers scenarios start for themselves (they stop them too; stopping twice is harmless). */
+  const extra: Server[] = [];
   let stopping = false;
   const stopAll = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...servers, ...extra].map((s) => s.stop()));
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
@@ -189,6 +201,7 @@ async function main(): Promise<void> {
   const uses = (...ids: string[]): boolean => opts.groups.some((g) => ids.includes(g.id));
   const tools: (readonly [string, string])[] = [];
   if (uses('manifest')) tools.push(['wrk', 'wrk'], ['ab', 'apache2-utils']);
+  else if (uses('maintenance')) tools.push(['wrk', 'wrk']);
   if (uses('pull', 'memory')) tools.push(['curl', 'curl']);
   for (const [bin, pkg] of tools) {
     const problem = ensureTool(bin, pkg);
@@ -213,7 +226,7 @@ async function main(): Promise<void> {
   log(`fixtures ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const logLevel = opts['log-level'];
-  if (!refProblem) {
+  if (!refProblem && opts.groups.some(measuresReference)) {
     try {
       servers.push(await startReference({ logLevel, keep: opts.keep }));
     } catch (err) {
@@ -221,10 +234,12 @@ async function main(): Promise<void> {
       log(skipped.at(-1) ?? '');
     }
   }
+  let launcher: BerthLauncher | undefined;
   if (!berthProblem) {
     try {
       const nodeArgs = opts['berth-node-args'];
       const berth = { root: ROOT, logLevel, keep: opts.keep, ...(nodeArgs ? { nodeArgs: nodeArgs.split(/\s+/).filter(Boolean) } : {}) };
+      launcher = berthLauncher({ ...berth, auth: { policyRepository: MANIFEST_REPO } }, (s) => extra.push(s));
       servers.push(await startBerth({ ...berth, auth: { policyRepository: MANIFEST_REPO } }));
       if (opts.groups.some(needsAuthOff)) servers.push(await startBerth({ ...berth, auth: false }));
     } catch (err) {
@@ -239,7 +254,7 @@ async function main(): Promise<void> {
   const load = new ForeignCpu();
   try {
     for (const group of opts.groups) {
-      const lanes = await runGroup(group, servers, fx, states);
+      const lanes = await runGroup(group, servers, fx, states, launcher);
       group.rows.forEach((row, i) => {
         results.set(row.id, Object.fromEntries([...lanes].map(([name, lane]) => [name, lane.outcome(row.id, row.unit, i === 0)])));
       });
@@ -344,9 +359,10 @@ ${authJudged.length ? authSection(authJudged) : ''}
 ## How to run
 
 \`\`\`
-npm run bench                       # full run, rewrites this file (4–5 minutes)
+npm run bench                       # full run, rewrites this file (8–12 minutes)
 npm run bench -- --only push,pull   # some scenarios (groups: ${GROUPS.map((g) => g.id).join(', ')})
 npm run bench -- --quick            # smoke run with small sizes
+npm run bench -- --only maintenance # lifecycle and garbage collection only
 npm run bench -- --reference-only   # the reference registry alone
 \`\`\`
 
@@ -356,7 +372,8 @@ when one is missing and the bench runs as root it installs it with \`apt-get ins
 If Berth is not built (\`bin/berth\` or \`dist/src/cli/main.js\` missing) it says so and measures the reference alone.
 To see where Berth spends its time in a scenario: \`npm run bench -- --only manifest --berth-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"\`,
 then \`node dist/bench/profile-summary.js /tmp/prof/CPU.*.PID.*.cpuprofile\`: one profile per Berth server, named by the
-pids the bench logs at start (\`berth\` with auth on, \`berth-noauth\` with it off).
+pids the bench logs at start (\`berth\` with auth on, \`berth-noauth\` with it off). The maintenance scenario's own servers
+and its \`berth gc\` processes get the same flags, so they leave profiles too.
 
 ## Methodology
 
@@ -428,8 +445,28 @@ pids the bench logs at start (\`berth\` with auth on, \`berth-noauth\` with it o
 - **Client.** Pushes (large and small) and tags use one Node \`http.Agent\` with keep-alive inside the bench
   process, the same for both registries; it streamed 512 MiB PUTs at 2.1–3.4 GB/s into a trivial socket sink on this
   machine, well above every push figure here, so it is not what limits them. Pulls use curl (above).
+- **Maintenance** (\`bench/maintenance.ts\`; Berth only: distribution 2.8 has no lifecycle policies, and its
+  \`registry garbage-collect\` needs the registry stopped or read-only for the whole pass). The stores are seeded
+  untimed through the metadata store's own methods in transactions of 1,000 images, blob bytes written straight
+  to the fs object store's files at their blob keys (\`bench/seed-store.ts\`); nothing goes over HTTP.
+  *Lifecycle*: one SQLite repository of ${p.lifecycleImages.toLocaleString('en-US')} images
+  (\`bench/lifecycle-images.ts\`, the repository \`test/unit/lifecycle-performance.test.ts\` checks: releases, branch
+  builds, seed-style prod/dev/staging/latest tags, untagged builds, indexes with a platform image, signatures,
+  pushed over two years, two in three pulled) and its 5-rule policy; timed: \`LifecycleRunner.run({ dryRun: true,
+  repositoryName })\` in the bench process, what \`berth lifecycle run --dry-run --repository\` does (load the
+  candidates from the store, evaluate), then the evaluation alone over the same candidates.
+  *GC pass*: ${p.gcBlobs.toLocaleString('en-US')} blobs of 256 B–2 KiB, ten per image, each recorded, linked and
+  referenced by a manifest that was then deleted, so every link and blob is due; timed: one
+  \`GarbageCollector.collect({ gracePeriodMs: 0 })\` in the bench process (what \`berth gc --grace-period 0\` runs),
+  checked to remove every link and blob and to leave none of their files.
+  *GC beside a server*: a new Berth (auth on, started as the other) over ${p.gcOnlineBlobs.toLocaleString('en-US')}
+  such due blobs, an image pushed as \`bench/retired:latest\`; manifest GET by tag with wrk as in the manifest
+  scenario (${p.manifestConnections} connections) after a ${p.manifestWarmSeconds + p.manifestSeconds} s warm-up:
+  idle, the median p99 of three ${p.manifestSeconds} s windows; then while \`bin/berth gc --grace-period 0\` runs
+  as its own process, wrk stopped (SIGINT, it reports what it measured) when the pass exits. The row divides
+  the second p99 by the first. ${p.maintenanceRounds} rounds of each of the three.
 - **Bounds.** Every request has a socket timeout, each setup or round a time limit (${p.roundTimeoutSec} s), and load
-  runs have a fixed duration; a full run takes four to five minutes.
+  runs have a fixed duration; a full run takes four to five minutes, and the maintenance scenarios three to eight more.
 `;
 }
 

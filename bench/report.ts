@@ -16,7 +16,8 @@ export interface Judged {
   berth: string;
   ratio: string;
   target: string;
-  result: 'PASS' | 'FAIL' | 'ERROR' | 'n/a';
+  /** '—' for a figure without a target. */
+  result: 'PASS' | 'FAIL' | 'ERROR' | 'n/a' | '—';
   rss: string;
   notes: string[];
 }
@@ -56,6 +57,8 @@ function targetText(t: Target, unit: string, sha: number): string {
       return t.shaFraction ? `>= ${t.min.toFixed(1)}x and >= ${fmt(sha * t.shaFraction)} ${unit}` : `>= ${t.min.toFixed(1)}x`;
     case 'below':
       return `< ${t.max} ${unit}`;
+    case 'info':
+      return '—';
   }
 }
 
@@ -83,10 +86,14 @@ const ratioText = (ratio: number | undefined): string => (ratio === undefined ? 
 
 export function judge(row: Row, sha: number): Judged {
   const { spec, reference, berth } = row;
-  const notes = notesOf([
-    ['reference', reference],
-    ['berth', berth],
-  ]);
+  const unsupported = spec.reference?.note ? [`reference: ${spec.reference.note}`] : [];
+  const notes = [
+    ...unsupported,
+    ...notesOf([
+      ['reference', reference],
+      ['berth', berth],
+    ]),
+  ];
   const ratio = ratioOf(spec, berth, reference);
   const rssOf = (o: Outcome): string => (isSample(o) && o.rssMiB !== undefined ? fmt(o.rssMiB) : '—');
   const rss = isSample(reference) && reference.rssMiB !== undefined ? `${rssOf(reference)} / ${rssOf(berth)}` : rssOf(berth) === '—' ? '' : `— / ${rssOf(berth)}`;
@@ -94,12 +101,13 @@ export function judge(row: Row, sha: number): Judged {
   const t = spec.target;
   if (berth === undefined) result = 'n/a';
   else if (!isSample(berth)) result = 'ERROR';
+  else if (t.kind === 'info') result = '—';
   else if (t.kind === 'below') result = berth.value < t.max ? 'PASS' : 'FAIL';
   else if (ratio === undefined) result = 'n/a';
   else result = ratio >= t.min && (!t.shaFraction || berth.value >= sha * t.shaFraction) ? 'PASS' : 'FAIL';
   return {
     spec,
-    reference: cell(reference),
+    reference: spec.reference?.cell ?? cell(reference),
     berth: cell(berth),
     ratio: ratioText(ratio),
     target: targetText(t, spec.unit, sha),

@@ -7,7 +7,8 @@ import { DOCKER_MANIFEST_ACCEPT, RegistryClient } from './registry-client.js';
 import { digestOf, imageManifest, imageParts, LargeBlob, MiB, smallBlobs, type SmallBlob } from './data.js';
 import { expectStatus, header } from './http-client.js';
 import { curlDownload, load } from './loadgen.js';
-import type { Server } from './servers.js';
+import { maintenanceGroup } from './maintenance.js';
+import type { BerthLauncher, Server } from './servers.js';
 
 export interface Params {
   bigBlob: number;
@@ -28,6 +29,14 @@ export interface Params {
   tagConcurrency: number;
   listRuns: number;
   memBlob: number;
+  /** Images in the repository the lifecycle dry run evaluates. */
+  lifecycleImages: number;
+  /** Due blobs the timed GC pass frees. */
+  gcBlobs: number;
+  /** Due blobs `berth gc` frees beside a serving Berth while its manifest GETs are measured. */
+  gcOnlineBlobs: number;
+  /** Rounds of each maintenance measurement. */
+  maintenanceRounds: number;
   roundTimeoutSec: number;
 }
 
@@ -50,6 +59,10 @@ export const FULL: Params = {
   tagConcurrency: 8,
   listRuns: 10,
   memBlob: 2048 * MiB,
+  lifecycleImages: 100_000,
+  gcBlobs: 100_000,
+  gcOnlineBlobs: 50_000,
+  maintenanceRounds: 2,
   roundTimeoutSec: 180,
 };
 
@@ -70,6 +83,10 @@ export const QUICK: Params = {
   tagRounds: 1,
   listRuns: 3,
   memBlob: 256 * MiB,
+  lifecycleImages: 10_000,
+  gcBlobs: 10_000,
+  gcOnlineBlobs: 10_000,
+  maintenanceRounds: 1,
   roundTimeoutSec: 90,
 };
 
@@ -79,7 +96,8 @@ export interface Sample {
   rssMiB?: number;
 }
 
-export type Target = { kind: 'ratio'; min: number; shaFraction?: number } | { kind: 'below'; max: number };
+/** A ratio to the reference, a bound on Berth's own figure, or none (a figure reported for context). */
+export type Target = { kind: 'ratio'; min: number; shaFraction?: number } | { kind: 'below'; max: number } | { kind: 'info' };
 
 /** What authentication may cost: the least ratios of Berth (auth on) to the reference, and to Berth with BERTH_AUTH=false. */
 export interface AuthCost {
@@ -95,6 +113,11 @@ export interface RowSpec {
   target: Target;
   /** Set on rows also measured on Berth with auth off (its group then runs on that server too). */
   authCost?: AuthCost;
+  /**
+   * Set when the reference cannot do what the row measures: what its cell says instead of a figure,
+   * and why (in the notes). A group whose rows all have it does not run on the reference.
+   */
+  reference?: { cell: string; note?: string };
 }
 
 /** Inputs shared by both registries' runs, built once and outside any timed section. */
@@ -130,6 +153,8 @@ export interface RunContext {
   p: Params;
   /** What earlier groups left for later ones against the same registry. */
   state: { pushed?: { repo: string; blob: LargeBlob } };
+  /** On Berth (auth on): starts more servers as it was started, and runs its CLI the same way. */
+  berth?: BerthLauncher;
 }
 
 export interface Group {
@@ -141,6 +166,8 @@ export interface Group {
   /** Untimed, once per registry before its first round: pushes what rounds read, warms up. */
   setup?(ctx: RunContext): Promise<void>;
   round(ctx: RunContext, k: number): Promise<Record<string, Sample>>;
+  /** Once per registry after its last round, whatever happened: releases what setup made. */
+  teardown?(ctx: RunContext): Promise<void>;
 }
 
 const now = (): number => performance.now();
@@ -177,7 +204,7 @@ async function runWorkers(concurrency: number, count: number, seconds: number, f
   return { done, seconds: (now() - t0) / 1000 };
 }
 
-async function pushImageParts(client: RegistryClient, repo: string, label: string): Promise<{ config: Buffer; layer: Buffer }> {
+export async function pushImageParts(client: RegistryClient, repo: string, label: string): Promise<{ config: Buffer; layer: Buffer }> {
   const parts = imageParts(label);
   for (const b of [parts.config, parts.layer]) await client.pushMonolithic(repo, digestOf(b), [b], b.length);
   return parts;
@@ -292,9 +319,10 @@ const METHODS = ['HEAD', 'GET'] as const;
 /** Issue 3: token and policy checks on, manifest reads stay >= 4x the reference and >= 75% of Berth without auth. */
 const MANIFEST_AUTH_COST: AuthCost = { vsReference: 4, vsAuthOff: 0.75 };
 
-function manifestLoad(client: RegistryClient, p: Params, method: (typeof METHODS)[number], seconds: number) {
-  const url = client.url(`/v2/${MANIFEST_REPO}/manifests/latest`);
-  return load({ method, url, headers: { ...client.headers, Accept: DOCKER_MANIFEST_ACCEPT }, connections: p.manifestConnections, seconds });
+/** Manifest requests by tag (`latest`) with docker's Accept list, as the manifest scenario makes them; `until` stops a GET load early. */
+export function manifestLoad(client: RegistryClient, p: Params, method: (typeof METHODS)[number], seconds: number, opts: { repository?: string; until?: Promise<unknown> } = {}) {
+  const url = client.url(`/v2/${opts.repository ?? MANIFEST_REPO}/manifests/latest`);
+  return load({ method, url, headers: { ...client.headers, Accept: DOCKER_MANIFEST_ACCEPT }, connections: p.manifestConnections, seconds, ...(opts.until && { until: opts.until }) });
 }
 
 const manifestGroup: Group = {
@@ -429,7 +457,7 @@ const memoryGroup: Group = {
   },
 };
 
-export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup];
+export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup, maintenanceGroup];
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

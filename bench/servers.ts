@@ -161,6 +161,10 @@ export interface BerthOptions extends StartOptions {
    * started as 'berth-noauth'.
    */
   auth: false | { policyRepository: string };
+  /** Fills Berth's data directory (`--data-dir`: berth.db, storage/) before the server starts. */
+  seed?: (dataDir: string) => Promise<void>;
+  /** More environment for the server (BERTH_* settings). */
+  env?: Record<string, string>;
 }
 
 /** Whether Berth has been built; returns a reason when it cannot be run. */
@@ -172,16 +176,27 @@ export function berthMissing(root: string): string | undefined {
   return undefined;
 }
 
+/** The command that runs `bin/berth ARGS`: through node when there are node flags for it. */
+export function berthCommand(opts: Pick<BerthOptions, 'root' | 'nodeArgs'>, args: readonly string[]): [string, string[]] {
+  const bin = path.join(opts.root, 'bin', 'berth');
+  return opts.nodeArgs?.length ? [process.execPath, [...opts.nodeArgs, bin, ...args]] : [bin, [...args]];
+}
+
 export async function startBerth(opts: BerthOptions): Promise<Server> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-berth-'));
   const dataDir = path.join(dir, 'data');
+  try {
+    await opts.seed?.(dataDir);
+  } catch (err) {
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const port = await freePort();
   const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--create-on-push', '--log-level', opts.logLevel];
-  const bin = path.join(opts.root, 'bin', 'berth');
-  const [cmd, argv] = opts.nodeArgs?.length ? [process.execPath, [...opts.nodeArgs, bin, ...args]] : [bin, args];
+  const [cmd, argv] = berthCommand(opts, args);
   const admin = newAdminKey();
   const { auth } = opts;
-  const env = berthEnvironment(admin, auth !== false);
+  const env = { ...berthEnvironment(admin, auth !== false), ...opts.env };
   const server = await launch({ name: auth ? 'berth' : 'berth-noauth', dir, port, cmd, args: argv, env, readyPath: '/readyz', keep: opts.keep });
   if (!auth) return server;
   try {
@@ -191,6 +206,25 @@ export async function startBerth(opts: BerthOptions): Promise<Server> {
     await server.stop();
     throw new Error(`could not set up access: ${(err as Error).message}\n${logTail}`);
   }
+}
+
+/** Starts more Berth servers as the measured one was started, and runs its CLI the same way. */
+export interface BerthLauncher {
+  start(extra: Pick<BerthOptions, 'seed' | 'env'>): Promise<Server>;
+  /** The command line of `bin/berth ARGS`, with the servers' node flags. */
+  command(args: readonly string[]): [string, string[]];
+}
+
+/** A launcher for servers started with `opts`; `started` sees each one (to stop it on a signal). */
+export function berthLauncher(opts: BerthOptions, started: (server: Server) => void): BerthLauncher {
+  return {
+    async start(extra) {
+      const server = await startBerth({ ...opts, ...extra });
+      started(server);
+      return server;
+    },
+    command: (args) => berthCommand(opts, args),
+  };
 }
 
 /** Makes sure a Debian-packaged tool is there, installing it with apt-get when we are root. */
