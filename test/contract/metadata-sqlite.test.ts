@@ -46,4 +46,40 @@ describe('SQLite metadata store shared with another process', () => {
     assert.deepEqual(await store.listRepositories({}), ['from-cli', 'from-server']);
     await store.close();
   });
+
+  it("waits for another process's write lock without holding up the event loop", async () => {
+    const path = newPath();
+    const store = await openMetadataStore({ kind: 'sqlite', path });
+    await store.createRepository({ name: 'first', createdAt: new Date() });
+    const moduleUrl = new URL('../../src/adapters/metadata/index.js', import.meta.url).href;
+    // Another process (berth gc, say) holds the write lock for 600 ms.
+    const script = `
+      const { openMetadataStore } = await import(${JSON.stringify(moduleUrl)});
+      const store = await openMetadataStore({ kind: 'sqlite', path: ${JSON.stringify(path)} });
+      await store.transaction(async (tx) => {
+        await tx.createRepository({ name: 'from-other', createdAt: new Date() });
+        process.stdout.write('locked\\n');
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      });
+      await store.close();
+    `;
+    const other = execFile(process.execPath, ['--input-type=module', '-e', script]);
+    const exited = new Promise((resolve) => other.on('exit', resolve));
+    await new Promise<void>((resolve) => other.stdout!.on('data', () => resolve()));
+    let longestGap = 0;
+    let last = Date.now();
+    const ticker = setInterval(() => {
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }, 5);
+    try {
+      await store.createRepository({ name: 'waited', createdAt: new Date() });
+    } finally {
+      clearInterval(ticker);
+    }
+    await exited;
+    assert.deepEqual(await store.listRepositories({}), ['first', 'from-other', 'waited']);
+    assert.ok(longestGap < 200, `the event loop stood still for ${longestGap} ms`);
+    await store.close();
+  });
 });

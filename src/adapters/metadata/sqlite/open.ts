@@ -18,6 +18,8 @@ export function sqliteDialect(path: string): Dialect {
     database.pragma('synchronous = NORMAL');
     // Off by default in SQLite; the schema's cascades depend on it.
     database.pragma('foreign_keys = ON');
+    // From now on short: better-sqlite3 waits on the event loop; longer waits are retried off it (dialect.ts).
+    database.pragma('busy_timeout = 20');
   } catch (err) {
     database.close();
     throw err;
