@@ -11,7 +11,7 @@ import { openMetadataStore } from '../src/adapters/metadata/index.js';
 import { FsObjectStore } from '../src/adapters/object-store/fs/fs-object-store.js';
 import { DEFAULT_ARCHIVE_PREFIX } from '../src/domain/content/layout.js';
 import { GarbageCollector, type GcReport } from '../src/domain/gc/garbage-collector.js';
-import { lifecycleCandidates, repositoryImages } from '../src/domain/lifecycle/candidates.js';
+import { lifecycleCandidates } from '../src/domain/lifecycle/candidates.js';
 import { evaluateLifecyclePolicy, type LifecycleCandidate, parseLifecyclePolicy } from '../src/domain/lifecycle/index.js';
 import { type Clock, systemClock } from '../src/domain/ports/clock.js';
 import type { MetadataStore } from '../src/domain/ports/metadata-store.js';
@@ -101,7 +101,7 @@ async function setUpLifecycle(count: number): Promise<LifecycleFixture> {
   const repository = await seedLifecycleRepository(scratch.store, LIFECYCLE_REPO, images, FIVE_RULE_POLICY, at);
   log(`maintenance: seeded ${count.toLocaleString('en-US')} images in ${seconds(t0).toFixed(1)} s`);
   const t1 = now();
-  const loaded = await repositoryImages(scratch.store, repository.id);
+  const loaded = await scratch.store.listLifecycleImages(repository.id);
   log(`maintenance: loaded them as lifecycle candidates in ${seconds(t1).toFixed(1)} s`);
   const registry = new Registry({ metadata: scratch.store, objects: scratch.objects, clock: fixedClock(at), registryId: BENCH_SCOPE.account, createOnPush: false });
   return { scratch, registry, at, candidates: lifecycleCandidates(loaded) };

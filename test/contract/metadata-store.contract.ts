@@ -765,6 +765,18 @@ export function metadataStoreContract(
         assert.deepEqual(details, expected);
         assert.deepEqual(await store.describeImages(id, []), []);
         assert.deepEqual(await store.describeImages(await newRepository('elsewhere'), [image.digest]), []);
+        const lifecycleView = details.map(({ digest, tags, childDigests, subjectDigest, pushedAt, lastPulledAt, imageStatus, lastArchivedAt }) => ({
+          digest,
+          tags,
+          childDigests,
+          subjectDigest,
+          pushedAt,
+          lastPulledAt,
+          imageStatus,
+          lastArchivedAt,
+        }));
+        assert.deepEqual(await store.listLifecycleImages(id), lifecycleView, 'the whole repository');
+        assert.deepEqual(await store.listLifecycleImages(await newRepository('empty')), []);
       });
 
       it('records pull times, keeping only later ones', async () => {

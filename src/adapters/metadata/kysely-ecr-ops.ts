@@ -8,6 +8,7 @@ import type {
   ImageDetailRecord,
   ImageIdPage,
   ImageIdRecord,
+  LifecycleImageRecord,
   RegistryDocumentKind,
   RepositoryDocumentKind,
   StoredDocument,
@@ -193,14 +194,9 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
       .execute();
     if (manifests.length === 0) return [];
     const found = manifests.map((m) => m.digest);
-    const [tags, sizes, children] = await Promise.all([
-      this.db
-        .selectFrom('tags')
-        .select(['manifest_digest', 'name'])
-        .where('repository_id', '=', repositoryId)
-        .where('manifest_digest', 'in', found)
-        .orderBy('name')
-        .execute(),
+    const [tagsOf, childrenOf, sizes] = await Promise.all([
+      this.tagsByManifest(repositoryId, found),
+      this.childrenByManifest(repositoryId, found),
       this.db
         .selectFrom('manifest_references as r')
         .innerJoin('blobs as b', 'b.digest', 'r.referenced_digest')
@@ -210,16 +206,7 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
         .where('r.manifest_digest', 'in', found)
         .groupBy('r.manifest_digest')
         .execute(),
-      this.db
-        .selectFrom('manifest_references')
-        .select(['manifest_digest', 'referenced_digest'])
-        .where('repository_id', '=', repositoryId)
-        .where('kind', '=', 'manifest')
-        .where('manifest_digest', 'in', found)
-        .execute(),
     ]);
-    const tagsOf = groupBy(tags, (t) => t.manifest_digest, (t) => t.name);
-    const childrenOf = groupBy(children, (c) => c.manifest_digest, (c) => c.referenced_digest);
     const bytesOf = new Map(sizes.map((s) => [s.manifest_digest, Number(s.bytes)]));
     return manifests.map((m) => ({
       digest: m.digest,
@@ -235,6 +222,57 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
       lastArchivedAt: dateOrNull(m.last_archived_at),
       lastActivatedAt: dateOrNull(m.last_activated_at),
     }));
+  }
+
+  async listLifecycleImages(repositoryId: number): Promise<LifecycleImageRecord[]> {
+    // Only columns the manifests_lifecycle index covers: reading rows would read every payload.
+    const [manifests, tagsOf, childrenOf] = await Promise.all([
+      this.db
+        .selectFrom('manifests')
+        .select(['digest', 'created_at', 'last_pulled_at', 'image_status', 'last_archived_at', 'subject_digest'])
+        .where('repository_id', '=', repositoryId)
+        .orderBy('digest')
+        .execute(),
+      this.tagsByManifest(repositoryId),
+      this.childrenByManifest(repositoryId),
+    ]);
+    return manifests.map((m) => ({
+      digest: m.digest,
+      tags: tagsOf.get(m.digest) ?? [],
+      childDigests: childrenOf.get(m.digest) ?? [],
+      subjectDigest: m.subject_digest,
+      pushedAt: new Date(m.created_at),
+      lastPulledAt: dateOrNull(m.last_pulled_at),
+      imageStatus: m.image_status as ImageStatus,
+      lastArchivedAt: dateOrNull(m.last_archived_at),
+    }));
+  }
+
+  /** Tag names by manifest (of `digests`, or all the repository's), each list by name. */
+  private async tagsByManifest(repositoryId: number, digests?: string[]): Promise<Map<string, string[]>> {
+    const tags = await this.db
+      .selectFrom('tags')
+      .select(['manifest_digest', 'name'])
+      .where('repository_id', '=', repositoryId)
+      .$if(digests !== undefined, (q) => q.where('manifest_digest', 'in', digests!))
+      // By manifest first, so the (repository, manifest) index serves the lookup: ordering by name
+      // alone made SQLite walk every tag of the repository by name instead.
+      .orderBy('manifest_digest')
+      .orderBy('name')
+      .execute();
+    return groupBy(tags, (t) => t.manifest_digest, (t) => t.name);
+  }
+
+  /** An index's entries by index (of `digests`, or all the repository's). */
+  private async childrenByManifest(repositoryId: number, digests?: string[]): Promise<Map<string, string[]>> {
+    const children = await this.db
+      .selectFrom('manifest_references')
+      .select(['manifest_digest', 'referenced_digest'])
+      .where('repository_id', '=', repositoryId)
+      .where('kind', '=', 'manifest')
+      .$if(digests !== undefined, (q) => q.where('manifest_digest', 'in', digests!))
+      .execute();
+    return groupBy(children, (c) => c.manifest_digest, (c) => c.referenced_digest);
   }
 
   async recordPulls(pulls: { repositoryId: number; digest: string; at: Date }[]): Promise<void> {

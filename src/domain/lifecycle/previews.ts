@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { Repositories } from '../registry/repositories.js';
 import type { RepositoryDocuments } from '../registry/repository-documents.js';
-import { lifecycleCandidates, repositoryImages } from './candidates.js';
+import { lifecycleCandidates } from './candidates.js';
 import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
 
@@ -46,7 +46,7 @@ export class LifecyclePreviews {
         awsType: 'LifecyclePolicyPreviewNotFoundException',
       });
     }
-    const images = await repositoryImages(this.metadata, repository.id);
+    const images = await this.metadata.listLifecycleImages(repository.id);
     const byDigest = new Map(images.map((image) => [image.digest, image]));
     const decisions = evaluateLifecyclePolicy(parseLifecyclePolicy(stored.text), lifecycleCandidates(images), this.clock.now());
     return {

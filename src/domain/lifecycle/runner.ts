@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
 import type { ImageArchive } from '../registry/image-archive.js';
 import type { Images } from '../registry/images.js';
-import { lifecycleCandidates, repositoryImages } from './candidates.js';
+import { lifecycleCandidates } from './candidates.js';
 import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
 import type { LifecyclePolicy } from './policy.js';
@@ -38,7 +38,7 @@ export class LifecycleRunner {
     for (const repository of await this.repositoriesToRun(options.repositoryName)) {
       const policy = await this.metadata.getRepositoryDocument(repository.id, 'lifecycle-policy');
       if (!policy) continue;
-      const images = await repositoryImages(this.metadata, repository.id);
+      const images = await this.metadata.listLifecycleImages(repository.id);
       const tagsOf = new Map(images.map((image) => [image.digest, image.tags]));
       const parsed = parseLifecyclePolicy(policy.text);
       const decisions = evaluateLifecyclePolicy(parsed, lifecycleCandidates(images), this.clock.now());

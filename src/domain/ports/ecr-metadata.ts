@@ -59,6 +59,9 @@ export interface ImageDetailRecord {
   lastActivatedAt: Date | null;
 }
 
+/** What lifecycle rules look at of one manifest. */
+export type LifecycleImageRecord = Pick<ImageDetailRecord, 'digest' | 'tags' | 'childDigests' | 'subjectDigest' | 'pushedAt' | 'lastPulledAt' | 'imageStatus' | 'lastArchivedAt'>;
+
 export interface EcrMetadataOps {
   updateRepositorySettings(repositoryId: number, settings: RepositorySettings): Promise<void>;
 
@@ -93,6 +96,8 @@ export interface EcrMetadataOps {
   listManifestDigests(repositoryId: number, page: Page): Promise<string[]>;
   /** Details of the given manifests in digest order; digests not in the repository are left out. */
   describeImages(repositoryId: number, digests: string[]): Promise<ImageDetailRecord[]>;
+  /** What lifecycle rules look at, for every manifest of the repository in digest order, in a few queries whatever their number. */
+  listLifecycleImages(repositoryId: number): Promise<LifecycleImageRecord[]>;
   /** Sets the last recorded pull time of each manifest (later times only). */
   recordPulls(pulls: { repositoryId: number; digest: string; at: Date }[]): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { ecrAndIdentity } from './0002-ecr-and-identity.js';
 import { gcReviewQueues } from './0003-gc-review-queues.js';
 import { auditAndStorageSamples } from './0004-audit-and-storage-samples.js';
 import { archiveStorageClass } from './0005-archive-storage-class.js';
+import { manifestsLifecycleIndex } from './0006-manifests-lifecycle-index.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -20,6 +21,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0003_gc_review_queues': gcReviewQueues(dialectDdl.sqlite),
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.sqlite),
     '0005_archive_storage_class': archiveStorageClass(),
+    '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
@@ -27,6 +29,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0003_gc_review_queues': gcReviewQueues(dialectDdl.postgres),
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.postgres),
     '0005_archive_storage_class': archiveStorageClass(),
+    '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
   },
 };
 
