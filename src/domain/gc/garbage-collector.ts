@@ -1,7 +1,7 @@
 import { Digest } from '../model/digest.js';
 import type { Clock } from '../ports/clock.js';
 import type { GcQueueDepth } from '../ports/gc-metadata.js';
-import type { MetadataStore } from '../ports/metadata-store.js';
+import type { MetadataOps, MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { archivedBlobKey, blobKey } from '../content/layout.js';
 
@@ -23,12 +23,11 @@ export interface GcReport {
   pending: GcQueueDepth;
 }
 
-const LINK_BATCH = 500;
 /**
- * Blob batches are small: their bytes are deleted while the batch's transaction holds the blobs'
- * rows (on SQLite, the database), and pushes of the same content wait for it.
+ * Batches are small: their bytes are deleted while the batch's transaction holds the blobs' rows
+ * (on SQLite, the database), and pushes of the same content wait for it.
  */
-const BLOB_BATCH = 100;
+const BATCH = 200;
 const DEFAULT_LEASE_MS = 15_000;
 
 /**
@@ -45,44 +44,51 @@ export class GarbageCollector {
     private readonly settings: GcSettings,
   ) {}
 
-  /** One pass over every due review: links first, since removing one queues its blob's review. */
+  /**
+   * One pass over every due review: links first, each batch with the blobs it leaves unlinked in
+   * the same transaction, then the blob reviews queued otherwise (deleted repositories, commits).
+   */
   async collect(overrides: Partial<GcSettings> = {}): Promise<GcReport> {
     const settings = { ...this.settings, ...overrides };
     const leaseMs = settings.leaseMs ?? DEFAULT_LEASE_MS;
-    const claim = (limit: number) => {
+    const claim = () => {
       const now = this.clock.now();
-      return { now, queuedBefore: new Date(now.getTime() - settings.gracePeriodMs), leaseUntil: new Date(now.getTime() + leaseMs), limit };
+      return { now, queuedBefore: new Date(now.getTime() - settings.gracePeriodMs), leaseUntil: new Date(now.getTime() + leaseMs), limit: BATCH };
     };
-    let linksRemoved = 0;
-    for (;;) {
-      const batch = claim(LINK_BATCH);
-      const reviews = await this.metadata.claimLinkReviews(batch);
-      if (reviews.length === 0) break;
-      // Blob reviews queued here are due at once: a link that is gone cannot start to be used, and
-      // a new commit of the same bytes fences itself (committed_at).
-      linksRemoved += (await this.metadata.collectLinks(reviews, batch.queuedBefore, batch.queuedBefore)).length;
-    }
-    let blobsDeleted = 0;
-    let bytesFreed = 0;
-    for (;;) {
-      const batch = claim(BLOB_BATCH);
-      const digests = await this.metadata.claimBlobReviews(batch);
-      if (digests.length === 0) break;
-      const collected = await this.metadata.transaction(async (tx) => {
-        const blobs = await tx.collectBlobs(digests, batch.queuedBefore);
-        // Inside the transaction: should a delete fail, the records stay and the reviews come back.
-        // Both keys: a blob in the standard class may still have a copy an interrupted archiving left.
-        await Promise.all(
-          blobs.flatMap((blob) => {
-            const digest = Digest.parse(blob.digest);
-            return [this.objects.delete(blobKey(digest)), this.objects.delete(archivedBlobKey(digest, settings.archivePrefix))];
-          }),
-        );
-        return blobs;
+    const report: GcReport = { linksRemoved: 0, blobsDeleted: 0, bytesFreed: 0, pending: { linkReviews: 0, blobReviews: 0 } };
+    for (let batch = claim(), reviews = await this.metadata.claimLinkReviews(batch); reviews.length > 0; batch = claim(), reviews = await this.metadata.claimLinkReviews(batch)) {
+      const { queuedBefore } = batch;
+      await this.metadata.transaction(async (tx) => {
+        // The blob reviews queued here are due at once: a link that is gone cannot start to be
+        // used, and a new commit of the same bytes fences itself (committed_at).
+        const unlinked = await tx.collectLinks(reviews, queuedBefore, queuedBefore);
+        report.linksRemoved += unlinked.length;
+        await this.collectBlobs(tx, [...new Set(unlinked.map((link) => link.digest))], queuedBefore, settings.archivePrefix, report);
       });
-      blobsDeleted += collected.length;
-      bytesFreed += collected.reduce((sum, blob) => sum + blob.size, 0);
     }
-    return { linksRemoved, blobsDeleted, bytesFreed, pending: await this.metadata.gcQueueDepth() };
+    for (let batch = claim(), digests = await this.metadata.claimBlobReviews(batch); digests.length > 0; batch = claim(), digests = await this.metadata.claimBlobReviews(batch)) {
+      const { queuedBefore } = batch;
+      await this.metadata.transaction((tx) => this.collectBlobs(tx, digests, queuedBefore, settings.archivePrefix, report));
+    }
+    report.pending = await this.metadata.gcQueueDepth();
+    return report;
+  }
+
+  /**
+   * Deletes the blobs among `digests` that are still due and unlinked, bytes included, inside the
+   * caller's transaction: should a delete fail, the records stay and the reviews come back.
+   */
+  private async collectBlobs(tx: MetadataOps, digests: string[], queuedBefore: Date, archivePrefix: string, report: GcReport): Promise<void> {
+    if (digests.length === 0) return;
+    const blobs = await tx.collectBlobs(digests, queuedBefore);
+    // Both keys: a blob in the standard class may still have a copy an interrupted archiving left.
+    await Promise.all(
+      blobs.flatMap((blob) => {
+        const digest = Digest.parse(blob.digest);
+        return [this.objects.delete(blobKey(digest)), this.objects.delete(archivedBlobKey(digest, archivePrefix))];
+      }),
+    );
+    report.blobsDeleted += blobs.length;
+    report.bytesFreed += blobs.reduce((sum, blob) => sum + blob.size, 0);
   }
 }
