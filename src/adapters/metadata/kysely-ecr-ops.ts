@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { DomainError } from '../../domain/errors.js';
 import type { RepositorySettings, ResourceTag } from '../../domain/model/repository-settings.js';
 import type { ImageStatus } from '../../domain/ports/archive-metadata.js';
@@ -15,6 +15,7 @@ import type {
 } from '../../domain/ports/ecr-metadata.js';
 import type { Page } from '../../domain/ports/metadata-store.js';
 import { KyselyGcOps } from './kysely-gc-ops.js';
+import type { ManifestsTable } from './schema.js';
 
 /** The ECR control plane's settings, documents and image views, on either dialect. */
 export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
@@ -209,17 +210,10 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
     ]);
     const bytesOf = new Map(sizes.map((s) => [s.manifest_digest, Number(s.bytes)]));
     return manifests.map((m) => ({
-      digest: m.digest,
+      ...lifecycleImage(m, tagsOf, childrenOf),
       mediaType: m.media_type,
       artifactType: m.artifact_type,
-      tags: tagsOf.get(m.digest) ?? [],
       blobBytes: bytesOf.get(m.digest) ?? 0,
-      childDigests: childrenOf.get(m.digest) ?? [],
-      subjectDigest: m.subject_digest,
-      pushedAt: new Date(m.created_at),
-      lastPulledAt: dateOrNull(m.last_pulled_at),
-      imageStatus: m.image_status as ImageStatus,
-      lastArchivedAt: dateOrNull(m.last_archived_at),
       lastActivatedAt: dateOrNull(m.last_activated_at),
     }));
   }
@@ -236,16 +230,7 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
       this.tagsByManifest(repositoryId),
       this.childrenByManifest(repositoryId),
     ]);
-    return manifests.map((m) => ({
-      digest: m.digest,
-      tags: tagsOf.get(m.digest) ?? [],
-      childDigests: childrenOf.get(m.digest) ?? [],
-      subjectDigest: m.subject_digest,
-      pushedAt: new Date(m.created_at),
-      lastPulledAt: dateOrNull(m.last_pulled_at),
-      imageStatus: m.image_status as ImageStatus,
-      lastArchivedAt: dateOrNull(m.last_archived_at),
-    }));
+    return manifests.map((m) => lifecycleImage(m, tagsOf, childrenOf));
   }
 
   /** Tag names by manifest (of `digests`, or all the repository's), each list by name. */
@@ -291,6 +276,22 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
 
 function toTemplate(row: { prefix: string; document: string; created_at: number; updated_at: number }): CreationTemplateRecord {
   return { prefix: row.prefix, document: row.document, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+}
+
+type LifecycleColumns = Pick<Selectable<ManifestsTable>, 'digest' | 'created_at' | 'last_pulled_at' | 'image_status' | 'last_archived_at' | 'subject_digest'>;
+
+/** A manifest row as lifecycle rules see it, with its tags and index entries. */
+function lifecycleImage(m: LifecycleColumns, tagsOf: Map<string, string[]>, childrenOf: Map<string, string[]>): LifecycleImageRecord {
+  return {
+    digest: m.digest,
+    tags: tagsOf.get(m.digest) ?? [],
+    childDigests: childrenOf.get(m.digest) ?? [],
+    subjectDigest: m.subject_digest,
+    pushedAt: new Date(m.created_at),
+    lastPulledAt: dateOrNull(m.last_pulled_at),
+    imageStatus: m.image_status as ImageStatus,
+    lastArchivedAt: dateOrNull(m.last_archived_at),
+  };
 }
 
 function dateOrNull(ms: number | null): Date | null {
