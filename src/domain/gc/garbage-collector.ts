@@ -56,6 +56,10 @@ export class GarbageCollector {
       return { now, queuedBefore: new Date(now.getTime() - settings.gracePeriodMs), leaseUntil: new Date(now.getTime() + leaseMs), limit: BATCH };
     };
     const report: GcReport = { linksRemoved: 0, blobsDeleted: 0, bytesFreed: 0, pending: { linkReviews: 0, blobReviews: 0 } };
+    // Most registries never archive: then no blob can have bytes under the archive prefix, and a
+    // pass need not try to delete them there (one failed unlink per blob). An archiving that starts
+    // during the pass concerns blobs in use, which the pass does not collect.
+    const archivePrefix = (await this.anyObjectUnder(`${settings.archivePrefix}blobs`)) ? settings.archivePrefix : undefined;
     for (let batch = claim(), reviews = await this.metadata.claimLinkReviews(batch); reviews.length > 0; batch = claim(), reviews = await this.metadata.claimLinkReviews(batch)) {
       const { queuedBefore } = batch;
       await this.metadata.transaction(async (tx) => {
@@ -63,32 +67,39 @@ export class GarbageCollector {
         // used, and a new commit of the same bytes fences itself (committed_at).
         const unlinked = await tx.collectLinks(reviews, queuedBefore, queuedBefore);
         report.linksRemoved += unlinked.length;
-        await this.collectBlobs(tx, [...new Set(unlinked.map((link) => link.digest))], queuedBefore, settings.archivePrefix, report);
+        await this.collectBlobs(tx, [...new Set(unlinked.map((link) => link.digest))], queuedBefore, archivePrefix, report);
       });
     }
     for (let batch = claim(), digests = await this.metadata.claimBlobReviews(batch); digests.length > 0; batch = claim(), digests = await this.metadata.claimBlobReviews(batch)) {
       const { queuedBefore } = batch;
-      await this.metadata.transaction((tx) => this.collectBlobs(tx, digests, queuedBefore, settings.archivePrefix, report));
+      await this.metadata.transaction((tx) => this.collectBlobs(tx, digests, queuedBefore, archivePrefix, report));
     }
     report.pending = await this.metadata.gcQueueDepth();
     return report;
   }
 
   /**
-   * Deletes the blobs among `digests` that are still due and unlinked, bytes included, inside the
-   * caller's transaction: should a delete fail, the records stay and the reviews come back.
+   * Deletes the blobs among `digests` that are still due and unlinked, bytes included (also under
+   * `archivePrefix` when given), inside the caller's transaction: should a delete fail, the records
+   * stay and the reviews come back.
    */
-  private async collectBlobs(tx: MetadataOps, digests: string[], queuedBefore: Date, archivePrefix: string, report: GcReport): Promise<void> {
+  private async collectBlobs(tx: MetadataOps, digests: string[], queuedBefore: Date, archivePrefix: string | undefined, report: GcReport): Promise<void> {
     if (digests.length === 0) return;
     const blobs = await tx.collectBlobs(digests, queuedBefore);
     // Both keys: a blob in the standard class may still have a copy an interrupted archiving left.
     await Promise.all(
       blobs.flatMap((blob) => {
         const digest = Digest.parse(blob.digest);
-        return [this.objects.delete(blobKey(digest)), this.objects.delete(archivedBlobKey(digest, archivePrefix))];
+        const keys = archivePrefix === undefined ? [blobKey(digest)] : [blobKey(digest), archivedBlobKey(digest, archivePrefix)];
+        return keys.map((key) => this.objects.delete(key));
       }),
     );
     report.blobsDeleted += blobs.length;
     report.bytesFreed += blobs.reduce((sum, blob) => sum + blob.size, 0);
+  }
+
+  private async anyObjectUnder(prefix: string): Promise<boolean> {
+    for await (const _key of this.objects.list(prefix)) return true;
+    return false;
   }
 }
