@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { composeServices, type Services } from '../app/compose.js';
 import type { StoreProblem } from '../domain/gc/store-check.js';
-import { configFrom, type StoreFlags, storeOptions } from './store-options.js';
+import { type StoreFlags, storeOptions, withServices } from './store-options.js';
 
 interface GcFlags extends StoreFlags {
   gracePeriod?: number;
@@ -12,15 +11,6 @@ interface FsckFlags extends StoreFlags {
   repair?: boolean;
   verify?: boolean;
   json?: boolean;
-}
-
-async function withServices(flags: StoreFlags, work: (services: Services) => Promise<void>): Promise<void> {
-  const services = await composeServices(configFrom(flags));
-  try {
-    await work(services);
-  } finally {
-    await services.close();
-  }
 }
 
 function describeProblem(problem: StoreProblem): string {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { composeServices } from '../app/compose.js';
 import type { LifecycleRunEntry } from '../domain/lifecycle/index.js';
-import { configFrom, type StoreFlags, storeOptions } from './store-options.js';
+import { type StoreFlags, storeOptions, withServices } from './store-options.js';
 
 interface RunFlags extends StoreFlags {
   dryRun?: boolean;
@@ -24,14 +23,11 @@ export function registerLifecycleCommands(program: Command): void {
     .option('--dry-run', 'show what would be expired or archived, and change nothing')
     .option('--repository <name>', 'only this repository')
     .action(async ({ dryRun = false, repository, ...storeFlags }: RunFlags) => {
-      const services = await composeServices(configFrom(storeFlags));
-      try {
-        const entries = await services.registry.lifecycleRuns.run({ dryRun, ...(repository && { repositoryName: repository }) });
+      await withServices(storeFlags, async ({ registry }) => {
+        const entries = await registry.lifecycleRuns.run({ dryRun, ...(repository && { repositoryName: repository }) });
         for (const entry of entries) process.stdout.write(`${describe(entry, dryRun)}\n`);
         const applied = entries.filter((e) => e.applied).length;
         process.stdout.write(dryRun ? `${entries.length} image(s) would be acted on\n` : `${applied} of ${entries.length} image(s) expired or archived\n`);
-      } finally {
-        await services.close();
-      }
+      });
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { composeDomain, openConfiguredMetadata } from '../app/compose.js';
+import { composeDomain, composeServices, openConfiguredMetadata, type Services } from '../app/compose.js';
 import { type Config, type ConfigKey, loadConfig } from '../app/config.js';
 import type { MetadataStore } from '../domain/ports/metadata-store.js';
 
@@ -32,5 +32,15 @@ export async function withDomain<T>(flags: StoreFlags, work: (domain: Domain) =>
     return await work({ ...composeDomain(config, metadata), config, metadata });
   } finally {
     await metadata.close();
+  }
+}
+
+/** Opens the stores with their bytes (for commands that move or check them, safe beside a running server), runs `work`, closes them. */
+export async function withServices<T>(flags: StoreFlags, work: (services: Services) => Promise<T>): Promise<T> {
+  const services = await composeServices(configFrom(flags));
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
   }
 }
