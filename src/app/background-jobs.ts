@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { importStaleSources } from '../domain/scanning/vulndb/stale-sources.js';
 import type { Services } from './compose.js';
 import type { Config } from './config.js';
 import { type PeriodicJob, startPeriodicJob } from './periodic-job.js';
@@ -84,7 +85,34 @@ const storageSampling: JobFactory = (config, services) => {
   };
 };
 
-const JOBS: readonly JobFactory[] = [abandonedUploadSweep, lifecycleRun, garbageCollection, storageSampling];
+/** How often the vulnerability database updater looks for sources due an import. */
+const VULNDB_CHECK_INTERVAL_MS = 600_000;
+
+/**
+ * Each of vulndbSources imported again once vulndbUpdateInterval has passed since its last import
+ * (or never was). Every node may run it: when imports are due is read from the shared database,
+ * and two nodes importing at once write the same records.
+ */
+const vulndbUpdates: JobFactory = (config, services, log) => {
+  if (config.vulndbSources.length === 0 || config.vulndbUpdateInterval === 0) return undefined;
+  const maxAgeMs = config.vulndbUpdateInterval * 1000;
+  return {
+    name: 'updating the vulnerability database',
+    intervalMs: Math.min(maxAgeMs, VULNDB_CHECK_INTERVAL_MS),
+    async run() {
+      for (const update of await importStaleSources(config.vulndbSources, services.metadata, maxAgeMs, services.clock)) {
+        if ('error' in update) {
+          log.error({ err: update.error, location: update.location }, 'importing a vulnerability source failed');
+        } else {
+          const { problems, ...report } = update.report;
+          log.info({ ...report, invalidExamples: problems.slice(0, 3) }, 'imported a vulnerability source');
+        }
+      }
+    },
+  };
+};
+
+const JOBS: readonly JobFactory[] = [abandonedUploadSweep, lifecycleRun, garbageCollection, storageSampling, vulndbUpdates];
 
 /** Periodic maintenance in the serving process, each job on its own schedule. */
 export function startBackgroundJobs(config: Config, services: Services, log: FastifyBaseLogger): BackgroundJobs {

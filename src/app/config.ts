@@ -42,6 +42,16 @@ export const ConfigSchema = z
       .regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)+$/, "must be a relative path of one or more names, each followed by '/', such as archive/")
       .refine((prefix) => !/^(blobs|uploads)\//.test(prefix), 'must not be inside blobs/ or uploads/, where the registry keeps its other bytes')
       .default(DEFAULT_ARCHIVE_PREFIX),
+    /**
+     * OSV sources `berth serve` keeps the vulnerability database up to date from: http(s) URLs of
+     * zip archives (as osv.dev publishes `<ecosystem>/all.zip`) or paths. A list in the config file;
+     * comma-separated in BERTH_VULNDB_SOURCES.
+     */
+    vulndbSources: z
+      .union([z.array(z.string().min(1)), z.string().transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))])
+      .default([]),
+    /** Seconds between imports of each of vulndbSources; 0 imports them only on `berth vulndb import`. */
+    vulndbUpdateInterval: z.coerce.number().int().min(0).default(86_400),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -9,6 +9,7 @@ import { registerIamCommands } from './iam.js';
 import { registerLifecycleCommands } from './lifecycle.js';
 import { serve } from './serve.js';
 import { registerStorageCommands } from './storage.js';
+import { registerVulndbCommands } from './vulndb.js';
 import { configFrom, type StoreFlags, storeOptions, withDomain } from './store-options.js';
 
 const program = new Command().name('berth').description('Berth: a self-hosted container registry, drop-in for Amazon ECR');
@@ -48,6 +49,7 @@ registerLifecycleCommands(program);
 registerGcCommands(program);
 registerAuditCommands(program);
 registerStorageCommands(program);
+registerVulndbCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {

@@ -2,27 +2,27 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openMetadataStore } from '../../src/adapters/metadata/index.js';
 import { createPostgresDatabase, postgresUnavailable, withPostgresDatabase } from '../support/postgres.js';
-import { manifest, metadataStoreContract } from './metadata-store.contract.js';
+import { manifest, metadataStoreContract, type MetadataStoreFixture } from './metadata-store.contract.js';
+import { vulnerabilityMetadataContract } from './vulnerability-metadata.contract.js';
 
 const unavailable = await postgresUnavailable();
 const skip = unavailable && `PostgreSQL not available: ${unavailable}`;
 
-metadataStoreContract(
-  'PostgreSQL',
-  async () => {
-    const database = await createPostgresDatabase();
-    assert.ok(database);
-    const store = await openMetadataStore({ kind: 'postgres', url: database.url });
-    return {
-      store,
-      dispose: async () => {
-        await store.close();
-        await database.drop();
-      },
-    };
-  },
-  { skip },
-);
+const openPostgres = async (): Promise<MetadataStoreFixture> => {
+  const database = await createPostgresDatabase();
+  assert.ok(database);
+  const store = await openMetadataStore({ kind: 'postgres', url: database.url });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+};
+
+metadataStoreContract('PostgreSQL', openPostgres, { skip });
+vulnerabilityMetadataContract('PostgreSQL', openPostgres, { skip });
 
 describe('PostgreSQL metadata store shared by several nodes', { skip }, () => {
   it('migrates once when nodes start together, then moves a tag consistently across them', async () => {

@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { openMetadataStore } from '../../src/adapters/metadata/index.js';
-import { metadataStoreContract } from './metadata-store.contract.js';
+import { metadataStoreContract, type MetadataStoreFixture } from './metadata-store.contract.js';
+import { vulnerabilityMetadataContract } from './vulnerability-metadata.contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-metadata-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -15,10 +16,13 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const newPath = (): string => join(root, `${++n}`, 'metadata.db');
 
-metadataStoreContract('SQLite', async () => {
+const openSqlite = async (): Promise<MetadataStoreFixture> => {
   const store = await openMetadataStore({ kind: 'sqlite', path: newPath() });
   return { store, dispose: () => store.close() };
-});
+};
+
+metadataStoreContract('SQLite', openSqlite);
+vulnerabilityMetadataContract('SQLite', openSqlite);
 
 describe('SQLite metadata store shared with another process', () => {
   it('makes the other process wait for an open transaction, not fail', async () => {

@@ -24,6 +24,9 @@ export interface Database {
   gc_blob_reviews: GcBlobReviewsTable;
   audit_events: AuditEventsTable;
   storage_samples: StorageSamplesTable;
+  vulndb_sources: VulndbSourcesTable;
+  vulndb_records: VulndbRecordsTable;
+  vulndb_affected: VulndbAffectedTable;
 }
 
 export interface RepositoriesTable {
@@ -176,4 +179,39 @@ export interface StorageSamplesTable {
   repository_name: string;
   bytes: number;
   image_count: number;
+}
+
+export interface VulndbSourcesTable {
+  name: string;
+  /** The path or URL it was last imported from. */
+  location: string;
+  record_count: number;
+  imported_at: number;
+  newest_modified: number | null;
+}
+
+export interface VulndbRecordsTable {
+  source: string;
+  id: string;
+  /** As published, compared exactly. */
+  modified: string;
+  withdrawn: string | null;
+  /** JSON text of the record without its `affected` entries. */
+  record: string;
+}
+
+export interface VulndbAffectedTable {
+  /** As OSV writes it ("Debian:12"); '' for an entry without a package. */
+  ecosystem: string;
+  /** The package name as lookups compare it (packageKey). */
+  package_key: string;
+  source: string;
+  record_id: string;
+  /** The entry's place in the record's `affected` list. */
+  ordinal: number;
+  /** The record's, repeated so lookups read no other table. */
+  modified: string;
+  withdrawn: string | null;
+  /** JSON text of the entry. */
+  entry: string;
 }

@@ -5,6 +5,7 @@ import type { EcrMetadataOps } from './ecr-metadata.js';
 import type { GcMetadataOps } from './gc-metadata.js';
 import type { IdentityMetadataOps } from './identity-metadata.js';
 import type { StorageUsageMetadataOps } from './storage-usage-metadata.js';
+import type { VulnerabilityMetadataOps } from './vulnerability-metadata.js';
 
 /**
  * The metadata store is the source of truth for everything but blob bytes.
@@ -135,7 +136,7 @@ export interface ContentMetadataOps {
   deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
-export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps, ArchiveMetadataOps {}
+export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps, ArchiveMetadataOps, VulnerabilityMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

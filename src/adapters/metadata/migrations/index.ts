@@ -5,6 +5,7 @@ import { gcReviewQueues } from './0003-gc-review-queues.js';
 import { auditAndStorageSamples } from './0004-audit-and-storage-samples.js';
 import { archiveStorageClass } from './0005-archive-storage-class.js';
 import { manifestsLifecycleIndex } from './0006-manifests-lifecycle-index.js';
+import { vulnerabilityDatabase } from './0007-vulnerability-database.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -22,6 +23,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.sqlite),
     '0005_archive_storage_class': archiveStorageClass(),
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
+    '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.sqlite, 'sqlite'),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
@@ -30,6 +32,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0004_audit_and_storage_samples': auditAndStorageSamples(dialectDdl.postgres),
     '0005_archive_storage_class': archiveStorageClass(),
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
+    '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.postgres, 'postgres'),
   },
 };
 
