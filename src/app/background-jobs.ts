@@ -112,7 +112,26 @@ const vulndbUpdates: JobFactory = (config, services, log) => {
   };
 };
 
-const JOBS: readonly JobFactory[] = [abandonedUploadSweep, lifecycleRun, garbageCollection, storageSampling, vulndbUpdates];
+/**
+ * Requested image scans, one at a time, each in its own worker thread; then continuous scanning's
+ * re-matching when the vulnerability database changed. Every node may run it: a scan is claimed
+ * with a lease.
+ */
+const imageScanning: JobFactory = (config, services, log) => {
+  if (config.scanInterval === 0) return undefined;
+  return {
+    name: 'scanning images',
+    intervalMs: config.scanInterval * 1000,
+    async run() {
+      const scanned = await services.scanRunner.drain();
+      if (scanned > 0) log.info({ scanned }, 'scanned images');
+      const rematched = await services.continuousScanning.rematch();
+      if (rematched.images > 0) log.info(rematched, 'matched scanned images against the updated vulnerability database');
+    },
+  };
+};
+
+const JOBS: readonly JobFactory[] = [abandonedUploadSweep, lifecycleRun, garbageCollection, storageSampling, vulndbUpdates, imageScanning];
 
 /** Periodic maintenance in the serving process, each job on its own schedule. */
 export function startBackgroundJobs(config: Config, services: Services, log: FastifyBaseLogger): BackgroundJobs {

@@ -17,7 +17,10 @@ import { PullTimeExclusions } from '../domain/registry/pull-time-exclusions.js';
 import { Registry } from '../domain/registry/registry.js';
 import { RegistrySettings } from '../domain/registry/registry-settings.js';
 import { StorageUsage } from '../domain/registry/storage-usage.js';
+import { ContinuousScanning } from '../domain/scanning/continuous-scanning.js';
+import { ScanRunner } from '../domain/scanning/scan-runner.js';
 import type { Config } from './config.js';
+import { workerInventoryReader } from './scan-workers.js';
 
 export interface Services {
   config: Config;
@@ -34,6 +37,8 @@ export interface Services {
   registrySettings: RegistrySettings;
   pullTimeExclusions: PullTimeExclusions;
   storageUsage: StorageUsage;
+  scanRunner: ScanRunner;
+  continuousScanning: ContinuousScanning;
   close(): Promise<void>;
 }
 
@@ -67,7 +72,8 @@ export function composeDomain(config: Config, metadata: MetadataStore, clock: Cl
 export async function composeServices(config: Config): Promise<Services> {
   const clock = systemClock;
   const metadata = await openConfiguredMetadata(config);
-  const objects = new FsObjectStore(join(resolve(config.dataDir), 'storage'));
+  const storageRoot = join(resolve(config.dataDir), 'storage');
+  const objects = new FsObjectStore(storageRoot);
   const domain = composeDomain(config, metadata, clock);
   const registry = new Registry({
     metadata,
@@ -80,9 +86,11 @@ export async function composeServices(config: Config): Promise<Services> {
   });
   const gc = new GarbageCollector(metadata, objects, clock, { gracePeriodMs: config.gcGracePeriod * 1000, archivePrefix: config.archivePrefix });
   const storeCheck = new StoreCheck(metadata, objects, clock, config.archivePrefix);
+  const scanRunner = new ScanRunner(metadata, clock, workerInventoryReader(storageRoot));
+  const continuousScanning = new ContinuousScanning(metadata, clock, registry.scans);
   const close = async () => {
     await registry.close();
     await metadata.close();
   };
-  return { config, clock, metadata, registry, gc, storeCheck, ...domain, close };
+  return { config, clock, metadata, registry, gc, storeCheck, scanRunner, continuousScanning, ...domain, close };
 }

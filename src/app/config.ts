@@ -52,6 +52,8 @@ export const ConfigSchema = z
       .default([]),
     /** Seconds between imports of each of vulndbSources; 0 imports them only on `berth vulndb import`. */
     vulndbUpdateInterval: z.coerce.number().int().min(0).default(86_400),
+    /** Seconds between looks for requested image scans (and for images to re-match after a database update); 0: this node does not scan. */
+    scanInterval: z.coerce.number().min(0).default(1),
     /** Seconds in-flight requests get to finish on SIGTERM before their connections are cut. */
     shutdownTimeout: z.coerce.number().min(0).max(3600).default(25),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

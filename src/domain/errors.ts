@@ -42,6 +42,9 @@ export const ErrorCodes = [
   'NOT_YET_SUPPORTED',
   // An image, or a blob only archived images use, is in the archive storage class and cannot be pulled.
   'IMAGE_ARCHIVED',
+  // Image scanning: no scan of the image yet; an image the scanner cannot scan (an index, an artifact).
+  'SCAN_NOT_FOUND',
+  'UNSUPPORTED_IMAGE_TYPE',
   // Identity and access
   'POLICY_INVALID',
   'ENTITY_NOT_FOUND',

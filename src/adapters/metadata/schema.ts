@@ -27,6 +27,7 @@ export interface Database {
   vulndb_sources: VulndbSourcesTable;
   vulndb_records: VulndbRecordsTable;
   vulndb_affected: VulndbAffectedTable;
+  image_scans: ImageScansTable;
 }
 
 export interface RepositoriesTable {
@@ -214,4 +215,24 @@ export interface VulndbAffectedTable {
   withdrawn: string | null;
   /** JSON text of the entry. */
   entry: string;
+}
+
+export interface ImageScansTable {
+  repository_id: number;
+  manifest_digest: string;
+  scan_type: string;
+  status: string;
+  description: string | null;
+  trigger: string;
+  requested_at: number;
+  completed_at: number | null;
+  leased_until: number | null;
+  attempts: Generated<number>;
+  /** JSON text of the Inventory. */
+  inventory: string | null;
+  /** JSON text of the findings. */
+  findings: string | null;
+  /** JSON text of severity -> count. */
+  severity_counts: string | null;
+  source_updated_at: number | null;
 }

@@ -4,6 +4,7 @@ import type { AuditLogOps } from './audit-log.js';
 import type { EcrMetadataOps } from './ecr-metadata.js';
 import type { GcMetadataOps } from './gc-metadata.js';
 import type { IdentityMetadataOps } from './identity-metadata.js';
+import type { ScanMetadataOps } from './scan-metadata.js';
 import type { StorageUsageMetadataOps } from './storage-usage-metadata.js';
 import type { VulnerabilityMetadataOps } from './vulnerability-metadata.js';
 
@@ -136,7 +137,7 @@ export interface ContentMetadataOps {
   deleteUploadIfIdle(id: string, idleSince: Date): Promise<boolean>;
 }
 
-export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps, ArchiveMetadataOps, VulnerabilityMetadataOps {}
+export interface MetadataOps extends ContentMetadataOps, GcMetadataOps, EcrMetadataOps, IdentityMetadataOps, AuditLogOps, StorageUsageMetadataOps, ArchiveMetadataOps, VulnerabilityMetadataOps, ScanMetadataOps {}
 
 export interface MetadataStore extends MetadataOps {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it rejects. */

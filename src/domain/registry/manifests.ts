@@ -5,7 +5,7 @@ import { isNonDistributable } from '../model/media-types.js';
 import { parseTag, type Reference } from '../model/reference.js';
 import { isTagImmutable } from '../model/tag-mutability.js';
 import type { Clock } from '../ports/clock.js';
-import type { ManifestRecord, ManifestSummary, MetadataStore, Page, RepositoryRecord } from '../ports/metadata-store.js';
+import type { ManifestRecord, ManifestSummary, MetadataOps, MetadataStore, Page, RepositoryRecord } from '../ports/metadata-store.js';
 import { imageArchived, referencesNotFound, tagImmutable } from './ecr-errors.js';
 import type { ImageArchive } from './image-archive.js';
 import { MAX_MANIFEST_BYTES } from './limits.js';
@@ -19,6 +19,12 @@ export interface PushedManifest {
   previousTagTarget?: string;
 }
 
+/**
+ * Runs in the transaction that stores a pushed manifest, so what it records (a scan request) is as
+ * durable as the manifest.
+ */
+export type ManifestStoredHook = (tx: MetadataOps, repository: RepositoryRecord, digest: string, mediaType: string) => Promise<void>;
+
 export class Manifests {
   constructor(
     private readonly metadata: MetadataStore,
@@ -26,6 +32,7 @@ export class Manifests {
     private readonly pulls: PullRecorder,
     private readonly archive: ImageArchive,
     private readonly registryId: string,
+    private readonly onStored?: ManifestStoredHook,
   ) {}
 
   /** The manifest a reference names, to be served: IMAGE_ARCHIVED when it is archived (or being restored). */
@@ -87,6 +94,7 @@ export class Manifests {
         blobDigests,
         childDigests,
       });
+      await this.onStored?.(tx, repository, digest.toString(), parsed.mediaType);
       if (reference.kind !== 'tag') return undefined;
       const previous = await tx.putTag(repository.id, reference.tag, digest.toString(), now);
       // Throwing rolls the move (and the manifest, if new) back.

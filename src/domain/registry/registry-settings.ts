@@ -12,7 +12,7 @@ export const ACCOUNT_SETTINGS: Record<string, { values: readonly string[]; defau
 };
 
 /** Registry-wide configurations stored as JSON until the capability that acts on them lands. */
-export type RegistryConfigurationKind = 'replication-configuration' | 'scanning-configuration';
+export type RegistryConfigurationKind = 'replication-configuration';
 
 /** The registry policy, account settings and registry-wide configurations. */
 export class RegistrySettings {

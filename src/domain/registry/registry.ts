@@ -6,6 +6,7 @@ import { LifecycleRunner } from '../lifecycle/runner.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { ImageScans } from '../scanning/image-scans.js';
 import { BlobLinks } from './blob-links.js';
 import { CreationTemplates } from './creation-templates.js';
 import { ImageArchive } from './image-archive.js';
@@ -43,6 +44,7 @@ export class Registry {
   readonly pulls: PullRecorder;
   readonly lifecyclePreviews: LifecyclePreviews;
   readonly lifecycleRuns: LifecycleRunner;
+  readonly scans: ImageScans;
 
   constructor(deps: RegistryDeps) {
     const { metadata, objects, clock, registryId, createOnPush } = deps;
@@ -53,12 +55,15 @@ export class Registry {
     this.repositoryDocuments = new RepositoryDocuments(metadata, clock, this.repositories, registryId);
     this.creationTemplates = new CreationTemplates(metadata, clock, registryId);
     this.imageArchive = new ImageArchive(metadata, clock, new BlobArchive(objects, metadata, clock, deps.archivePrefix ?? DEFAULT_ARCHIVE_PREFIX));
-    this.manifests = new Manifests(metadata, clock, this.pulls, this.imageArchive, registryId);
+    this.manifests = new Manifests(metadata, clock, this.pulls, this.imageArchive, registryId, (tx, repository, digest, mediaType) =>
+      this.scans.requestOnPush(tx, repository, digest, mediaType),
+    );
     this.images = new Images(metadata, clock, this.repositories, this.manifests, this.pulls, this.imageArchive, registryId);
     this.blobs = new BlobStore(objects, metadata, clock);
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
     this.blobLinks = new BlobLinks(metadata, clock);
     this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
+    this.scans = new ImageScans(metadata, clock, this.repositories, this.images, registryId);
     this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images, this.imageArchive);
   }
 

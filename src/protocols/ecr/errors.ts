@@ -87,6 +87,8 @@ export const ECR_ERRORS: Record<ErrorCode, EcrErrorMapping> = {
   // AWS answers every operation it does not serve with UnknownOperationException (400), which SDKs do
   // not retry; the message names the operation Berth has yet to implement.
   NOT_YET_SUPPORTED: { type: 'UnknownOperationException', status: 400 },
+  SCAN_NOT_FOUND: { type: 'ScanNotFoundException', status: 400 },
+  UNSUPPORTED_IMAGE_TYPE: { type: 'UnsupportedImageTypeException', status: 400 },
   IMAGE_ARCHIVED: { type: 'ImageArchivedException', status: 400 },
   // ECR: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'".
   POLICY_INVALID: { type: 'InvalidParameterException', status: 400 },

@@ -49,6 +49,8 @@ export const IAM_ERRORS: Record<ErrorCode, QueryWireError> = {
   TOO_MANY_TAGS: NOT_AN_IAM_ERROR,
   NOT_YET_SUPPORTED: { status: 400, code: 'InvalidAction' },
   IMAGE_ARCHIVED: NOT_AN_IAM_ERROR,
+  SCAN_NOT_FOUND: NOT_AN_IAM_ERROR,
+  UNSUPPORTED_IMAGE_TYPE: NOT_AN_IAM_ERROR,
   POLICY_INVALID: { status: 400, code: 'MalformedPolicyDocument' },
   ENTITY_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
   ENTITY_ALREADY_EXISTS: { status: 409, code: 'EntityAlreadyExists' },

@@ -49,6 +49,8 @@ export const OCI_ERRORS: Record<ErrorCode, OciWireError> = {
   RESOURCE_TAG_INVALID: { status: 400, code: 'UNSUPPORTED' },
   TOO_MANY_TAGS: { status: 400, code: 'UNSUPPORTED' },
   NOT_YET_SUPPORTED: { status: 405, code: 'UNSUPPORTED' },
+  SCAN_NOT_FOUND: { status: 404, code: 'UNSUPPORTED' },
+  UNSUPPORTED_IMAGE_TYPE: { status: 400, code: 'UNSUPPORTED' },
   // ECR answers a pull of an archived image with 404: clients treat it as absent (a push uploads
   // the blobs again, which restores the image) and docker prints the message saying how to restore.
   IMAGE_ARCHIVED: { status: 404, code: 'MANIFEST_UNKNOWN' },

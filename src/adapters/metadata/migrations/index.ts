@@ -6,6 +6,7 @@ import { auditAndStorageSamples } from './0004-audit-and-storage-samples.js';
 import { archiveStorageClass } from './0005-archive-storage-class.js';
 import { manifestsLifecycleIndex } from './0006-manifests-lifecycle-index.js';
 import { vulnerabilityDatabase } from './0007-vulnerability-database.js';
+import { imageScans } from './0008-image-scans.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -24,6 +25,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0005_archive_storage_class': archiveStorageClass(),
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.sqlite, 'sqlite'),
+    '0008_image_scans': imageScans(dialectDdl.sqlite),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
@@ -33,6 +35,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0005_archive_storage_class': archiveStorageClass(),
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.postgres, 'postgres'),
+    '0008_image_scans': imageScans(dialectDdl.postgres),
   },
 };
 

@@ -1,4 +1,4 @@
-import type { RegistryScanningConfiguration, ReplicationConfiguration } from '../model/ecr-model.generated.js';
+import type { ReplicationConfiguration } from '../model/ecr-model.generated.js';
 import { decodeNextToken, pageOf, pageSize } from '../../../domain/registry/page-tokens.js';
 import type { EcrDeps, EcrHandlers } from './index.js';
 
@@ -35,12 +35,6 @@ export function accountHandlers(deps: EcrDeps): EcrHandlers {
       await settings().putConfiguration('replication-configuration', replicationConfiguration);
       return { replicationConfiguration };
     },
-    // Stored and returned now; scanning itself comes with issue 5.
-    PutRegistryScanningConfiguration: async ({ scanType, rules }) => {
-      const registryScanningConfiguration: RegistryScanningConfiguration = { scanType: scanType ?? 'BASIC', rules: rules ?? [] };
-      await settings().putConfiguration('scanning-configuration', registryScanningConfiguration);
-      return { registryScanningConfiguration };
-    },
     RegisterPullTimeUpdateExclusion: async ({ principalArn }) => deps.pullTimeExclusions.register(principalArn),
     DeregisterPullTimeUpdateExclusion: async ({ principalArn }) => {
       await deps.pullTimeExclusions.deregister(principalArn);
@@ -52,9 +46,5 @@ export function accountHandlers(deps: EcrDeps): EcrHandlers {
       const page = pageOf(after ? all.filter((arn) => arn > after) : all, pageSize(maxResults), (arn) => [arn]);
       return { pullTimeUpdateExclusions: page.items, ...(page.nextToken && { nextToken: page.nextToken }) };
     },
-    GetRegistryScanningConfiguration: async () => ({
-      registryId: registryId(),
-      scanningConfiguration: (await settings().getConfiguration<RegistryScanningConfiguration>('scanning-configuration')) ?? { scanType: 'BASIC', rules: [] },
-    }),
   };
 }

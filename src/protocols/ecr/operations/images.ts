@@ -2,6 +2,7 @@ import { parseDigestParameter } from '../../../domain/model/invalid-parameter.js
 import { parseImageStatus } from '../../../domain/registry/images.js';
 import { decodeNextToken, pageOf, pageSize } from '../../../domain/registry/page-tokens.js';
 import type { ImageReferrer } from '../model/ecr-model.generated.js';
+import { findingsSummaryOf, scanStatusOf } from '../scan-findings.js';
 import type { EcrDeps, EcrHandlers } from './index.js';
 
 /** Image operations: listing, describing, getting, deleting and putting manifests, an image's referrers, and its storage class. */
@@ -13,8 +14,20 @@ export function imageHandlers(deps: EcrDeps): EcrHandlers {
       registry().images.listImageIds(repositoryName, { tagStatus: filter?.tagStatus, imageStatus: filter?.imageStatus, maxResults, nextToken }),
     DescribeImages: async ({ repositoryName, imageIds, filter, maxResults, nextToken }) => {
       const described = await registry().images.describeImages(repositoryName, { imageIds, tagStatus: filter?.tagStatus, imageStatus: filter?.imageStatus, maxResults, nextToken });
+      const repository = await registry().repositories.get(repositoryName);
+      const scans = await registry().scans.scansOf(repository.id, described.imageDetails.map((detail) => detail.imageDigest));
       return {
-        imageDetails: described.imageDetails.map((detail) => ({ registryId: registryId(), repositoryName, ...detail })),
+        imageDetails: described.imageDetails.map((detail) => {
+          const scan = scans.get(detail.imageDigest);
+          const summary = scan && findingsSummaryOf(scan);
+          return {
+            registryId: registryId(),
+            repositoryName,
+            ...detail,
+            ...(scan && { imageScanStatus: scanStatusOf(scan) }),
+            ...(summary && { imageScanFindingsSummary: summary }),
+          };
+        }),
         nextToken: described.nextToken,
       };
     },

@@ -16,6 +16,7 @@ import { layerHandlers } from './layers.js';
 import { lifecycleHandlers } from './lifecycle.js';
 import { policyAndTagHandlers } from './policies-and-tags.js';
 import { repositoryHandlers } from './repositories.js';
+import { scanningHandlers } from './scanning.js';
 import { creationTemplateHandlers } from './templates.js';
 
 /** What a handler knows about the call besides its input. */
@@ -58,6 +59,7 @@ export function ecrHandlers(deps: EcrDeps): EcrHandlers {
     ...policyAndTagHandlers(deps),
     ...lifecycleHandlers(deps),
     ...creationTemplateHandlers(deps),
+    ...scanningHandlers(deps),
   };
   const authorised: Record<string, EcrHandler<EcrOperationName>> = {};
   for (const [operation, handler] of Object.entries(handlers) as [EcrOperationName, EcrHandler<EcrOperationName>][]) {
