@@ -363,6 +363,7 @@ npm run bench                       # full run, rewrites this file (8–12 minut
 npm run bench -- --only push,pull   # some scenarios (groups: ${GROUPS.map((g) => g.id).join(', ')})
 npm run bench -- --quick            # smoke run with small sizes
 npm run bench -- --only maintenance # lifecycle and garbage collection only
+npm run bench -- --only scanning    # image scanning only (needs ../shared/vulndb)
 npm run bench -- --reference-only   # the reference registry alone
 \`\`\`
 
@@ -465,6 +466,17 @@ and its \`berth gc\` processes get the same flags, so they leave profiles too.
   idle, the median p99 of three ${p.manifestSeconds} s windows; then while \`bin/berth gc --grace-period 0\` runs
   as its own process, wrk stopped (SIGINT, it reports what it measured) when the pass exits. The row divides
   the second p99 by the first. ${p.maintenanceRounds} rounds of each of the three.
+- **Scanning** (\`bench/scanning.ts\`; Berth only: distribution 2.8 has no image scanning). Untimed setup: an image of
+  5 gzip'd layers (gzip's default level) holding about 500 MB of tar (uncompressed) made from this machine's files in
+  this order: its dpkg status and os-release, \`/usr/lib/python3*\`, \`/usr/lib/node_modules\`, \`/usr/bin\`, shared
+  libraries, \`/usr/share\`; the layer blobs are written into an fs object store, and the published OSV archives
+  (\`../shared/vulndb/{Debian,PyPI,npm}/all.zip\`) are imported into a SQLite store. *Image scan*: the server's
+  own scan path, \`workerInventoryReader\` (one worker thread reading the layers from the object store), timed to
+  its inventory; against \`zcat < layer | tar -t > /dev/null\` over the same layer files one after the other, in
+  alternating order from round to round; the row divides the first by the second. *Re-match*: an inventory of
+  500 packages taken from the scanned one (every language package, then Debian packages) matched with
+  \`matchStoredInventory\` (the database lookups and the matching, what continuous scanning does per image), the
+  median of 15 matches per round. 3 rounds of each.
 - **Bounds.** Every request has a socket timeout, each setup or round a time limit (${p.roundTimeoutSec} s), and load
   runs have a fixed duration; a full run takes four to five minutes, and the maintenance scenarios three to eight more.
 `;

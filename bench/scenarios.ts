@@ -8,6 +8,7 @@ import { digestOf, imageManifest, imageParts, LargeBlob, MiB, smallBlobs, type S
 import { expectStatus, header } from './http-client.js';
 import { curlDownload, load } from './loadgen.js';
 import { maintenanceGroup } from './maintenance.js';
+import { scanningGroup } from './scanning.js';
 import type { BerthLauncher, Server } from './servers.js';
 
 export interface Params {
@@ -457,7 +458,7 @@ const memoryGroup: Group = {
   },
 };
 
-export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup, maintenanceGroup];
+export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup, maintenanceGroup, scanningGroup];
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
