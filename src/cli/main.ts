@@ -7,6 +7,8 @@ import { registerAuditCommands } from './audit.js';
 import { registerGcCommands } from './gc.js';
 import { registerIamCommands } from './iam.js';
 import { registerLifecycleCommands } from './lifecycle.js';
+import { registerSbomCommand } from './sbom.js';
+import { registerScanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { registerStorageCommands } from './storage.js';
 import { registerVulndbCommands } from './vulndb.js';
@@ -50,6 +52,8 @@ registerGcCommands(program);
 registerAuditCommands(program);
 registerStorageCommands(program);
 registerVulndbCommands(program);
+registerScanCommand(program);
+registerSbomCommand(program);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError || isDomainError(err)) {
