@@ -14,11 +14,8 @@ const CHECKPOINT_INTERVAL_MS = 1_000;
 export class WalCheckpointer {
   readonly #worker: Worker;
 
-  /** `onFailure` runs if the thread dies (it cannot start, say): the caller then checkpoints on commit again. */
-  constructor(databasePath: string, onFailure: () => void) {
-    // Not the process's own node options (`--input-type`, `--cpu-prof`): they may not apply to a worker's file.
-    this.#worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { databasePath, intervalMs: CHECKPOINT_INTERVAL_MS }, execArgv: [] });
-    this.#worker.once('error', onFailure);
+  constructor(databasePath: string) {
+    this.#worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { databasePath, intervalMs: CHECKPOINT_INTERVAL_MS } });
     // The timer alone must not keep a process (a CLI command) alive.
     this.#worker.unref();
   }

@@ -29,6 +29,6 @@ export function sqliteDialect(path: string): Dialect {
     database.close();
     throw err;
   }
-  const checkpointer = new WalCheckpointer(path, () => database.pragma('wal_autocheckpoint = 1000'));
+  const checkpointer = new WalCheckpointer(path);
   return new ImmediateSqliteDialect({ database: withStatementCache(database), onClose: () => checkpointer.stop() });
 }
