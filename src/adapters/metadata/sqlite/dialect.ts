@@ -12,9 +12,9 @@ import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, ty
  *   short (open.ts) and a statement still refused is retried after a timer, up to BUSY_WAIT_MS.
  */
 export class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ImmediateSqliteDialectConfig;
+  readonly #config: SqliteDialectConfig;
 
-  constructor(config: ImmediateSqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig) {
     super(config);
     this.#config = config;
   }
@@ -24,34 +24,17 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-export interface ImmediateSqliteDialectConfig extends SqliteDialectConfig {
-  /** Runs before the database closes (stops what else uses the file, such as the checkpointer). */
-  onClose?: () => Promise<void>;
-}
-
 /** How long a statement may wait for another process's write lock in all. */
 const BUSY_WAIT_MS = 30_000;
 const MAX_RETRY_DELAY_MS = 50;
 
 class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #onClose: (() => Promise<void>) | undefined;
-
-  constructor(config: ImmediateSqliteDialectConfig) {
-    super(config);
-    this.#onClose = config.onClose;
-  }
-
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
     return {
       executeQuery: (query) => whileBusy(() => connection.executeQuery(query)),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     };
-  }
-
-  override async destroy(): Promise<void> {
-    await this.#onClose?.();
-    await super.destroy();
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Dialect } from 'kysely';
-import { WalCheckpointer } from './checkpointer.js';
 import { ImmediateSqliteDialect } from './dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -17,10 +16,6 @@ export function sqliteDialect(path: string): Dialect {
     database.pragma('journal_mode = WAL');
     // Durable at checkpoints, consistent always: the usual trade-off with WAL.
     database.pragma('synchronous = NORMAL');
-    // Checkpoints run on a timer in their own thread (checkpointer.ts), not inside commits; the WAL
-    // file is truncated back to this size after each full checkpoint.
-    database.pragma('wal_autocheckpoint = 0');
-    database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     // Off by default in SQLite; the schema's cascades depend on it.
     database.pragma('foreign_keys = ON');
     // From now on short: better-sqlite3 waits on the event loop; longer waits are retried off it (dialect.ts).
@@ -29,6 +24,5 @@ export function sqliteDialect(path: string): Dialect {
     database.close();
     throw err;
   }
-  const checkpointer = new WalCheckpointer(path);
-  return new ImmediateSqliteDialect({ database: withStatementCache(database), onClose: () => checkpointer.stop() });
+  return new ImmediateSqliteDialect({ database: withStatementCache(database) });
 }
