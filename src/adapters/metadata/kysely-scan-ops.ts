@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ImageScanRecord, ScanClaim, ScanMetadataOps, ScanResult, ScanStatus, ScanTrigger, ScanType, SeverityCounts } from '../../domain/ports/scan-metadata.js';
 import type { Inventory } from '../../domain/scanning/inventory/model.js';
 import type { Finding } from '../../domain/scanning/osv/match.js';
 import { KyselyVulnerabilityOps } from './kysely-vulnerability-ops.js';
-import type { ImageScansTable } from './schema.js';
+import type { Database, ImageScansTable } from './schema.js';
 
 /** Digests per `in` list, far below every driver's parameter limit. */
 const CHUNK = 500;
@@ -29,13 +29,13 @@ export class KyselyScanOps extends KyselyVulnerabilityOps implements ScanMetadat
   }
 
   async claimScan(now: Date, leaseUntil: Date): Promise<ScanClaim | undefined> {
+    // Servers poll every second: looking first, without a transaction, keeps an idle poll from
+    // taking SQLite's write lock (and the process's one connection while it waits for it).
+    if (!(await this.dueScans(this.db, now).select('s.repository_id').limit(1).executeTakeFirst())) return undefined;
     return this.atomic(async (db) => {
-      const due = await db
-        .selectFrom('image_scans as s')
+      const due = await this.dueScans(db, now)
         .innerJoin('repositories as r', 'r.id', 's.repository_id')
         .select(['s.repository_id', 'r.name', 's.manifest_digest', 's.scan_type', 's.attempts'])
-        .where('s.status', '=', 'IN_PROGRESS')
-        .where((w) => w.or([w('s.leased_until', 'is', null), w('s.leased_until', '<=', now.getTime())]))
         .orderBy('s.requested_at')
         .limit(1)
         .$if(this.rowLocks, (q) => q.forUpdate().skipLocked())
@@ -138,6 +138,13 @@ export class KyselyScanOps extends KyselyVulnerabilityOps implements ScanMetadat
       .where('scan_type', '=', scanType)
       .where('status', '=', 'COMPLETE')
       .execute();
+  }
+
+  private dueScans(db: Kysely<Database>, now: Date) {
+    return db
+      .selectFrom('image_scans as s')
+      .where('s.status', '=', 'IN_PROGRESS')
+      .where((w) => w.or([w('s.leased_until', 'is', null), w('s.leased_until', '<=', now.getTime())]));
   }
 
   private scanRow(repositoryId: number, manifestDigest: string, scanType: ScanType) {
