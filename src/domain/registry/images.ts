@@ -136,14 +136,14 @@ export class Images {
    * DescribeImages. With imageIds, each must name an image (else ImageNotFoundException), whatever its
    * status; without, a page by digest of the images with the tag and image status asked.
    */
-  /** Also says which repository it described (by id), for callers that add to the details. */
-  async describeImages(repositoryName: string, query: ImageQuery = {}): Promise<{ repositoryId: number; imageDetails: ImageDetail[]; nextToken?: string }> {
+  /** Also says which repository it described, for callers that add to the details. */
+  async describeImages(repositoryName: string, query: ImageQuery = {}): Promise<{ repository: RepositoryRecord; imageDetails: ImageDetail[]; nextToken?: string }> {
     const repository = await this.repositories.get(repositoryName);
     if (query.imageIds !== undefined) {
       if (query.maxResults !== undefined || query.nextToken !== undefined) {
         throw invalidParameter(query.maxResults !== undefined ? 'maxResults' : 'nextToken', 'cannot be used with imageIds');
       }
-      return { repositoryId: repository.id, imageDetails: await this.describeNamed(repository, query.imageIds) };
+      return { repository, imageDetails: await this.describeNamed(repository, query.imageIds) };
     }
     const tagStatus = parseTagStatus(query.tagStatus);
     const imageStatus = parseImageStatus(query.imageStatus);
@@ -152,7 +152,7 @@ export class Images {
     const digests = await this.digestsAfter(repository.id, { tagStatus, imageStatus }, after, size + 1);
     const page = pageOf(digests, size, (digest) => [digest]);
     const records = await this.metadata.describeImages(repository.id, page.items);
-    return { repositoryId: repository.id, imageDetails: await this.detailsOf(repository.id, records), ...(page.nextToken !== undefined && { nextToken: page.nextToken }) };
+    return { repository, imageDetails: await this.detailsOf(repository.id, records), ...(page.nextToken !== undefined && { nextToken: page.nextToken }) };
   }
 
   /**

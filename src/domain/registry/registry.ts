@@ -63,7 +63,7 @@ export class Registry {
     this.layers = new Layers(metadata, this.blobs, this.repositories, registryId);
     this.blobLinks = new BlobLinks(metadata, clock);
     this.lifecyclePreviews = new LifecyclePreviews(metadata, clock, this.repositories, this.repositoryDocuments, registryId);
-    this.scans = new ImageScans(metadata, clock, this.repositories, this.images, registryId);
+    this.scans = new ImageScans(metadata, clock, this.images, registryId);
     this.lifecycleRuns = new LifecycleRunner(metadata, clock, this.images, this.imageArchive);
   }
 

@@ -4,9 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { MetadataOps, MetadataStore, RepositoryRecord } from '../ports/metadata-store.js';
 import type { ImageScanRecord, ScanType } from '../ports/scan-metadata.js';
 import { type ImageIdentifier, imageArchived, imageNotFound } from '../registry/ecr-errors.js';
-import type { Images } from '../registry/images.js';
+import type { ImageDetail, Images } from '../registry/images.js';
 import { decodeNextToken, encodeNextToken, pageSize } from '../registry/page-tokens.js';
-import type { Repositories } from '../registry/repositories.js';
 import type { Finding } from './osv/match.js';
 import { DEFAULT_SCANNING_CONFIGURATION, type RegistryScanningConfiguration, type RepositoryScanning, repositoryScanning, validateScanningConfiguration } from './scanning-configuration.js';
 
@@ -17,7 +16,7 @@ const BASIC_SCAN_INTERVAL_MS = 24 * 3_600_000;
 
 export interface ImageScanFindingsPage {
   repository: RepositoryRecord;
-  imageDigest: string;
+  image: ImageDetail;
   scan: ImageScanRecord;
   findings: Finding[];
   nextToken?: string;
@@ -32,7 +31,6 @@ export class ImageScans {
   constructor(
     private readonly metadata: MetadataStore,
     private readonly clock: Clock,
-    private readonly repositories: Repositories,
     private readonly images: Images,
     private readonly registryId: string,
   ) {}
@@ -69,9 +67,10 @@ export class ImageScans {
 
   /** StartImageScan: the image's scan of the configured type starts over. */
   async start(repositoryName: string, imageId: ImageIdentifier): Promise<{ imageDigest: string; scan: ImageScanRecord }> {
-    const { repository, imageDigest, imageStatus, mediaType } = await this.resolve(repositoryName, imageId);
+    const { repository, image } = await this.resolve(repositoryName, imageId);
+    const { imageDigest, imageStatus } = image;
     if (imageStatus !== 'ACTIVE') throw imageArchived(imageDigest, repository.name, imageStatus === 'ACTIVATING');
-    if (INDEX_TYPES.has(mediaType)) throw new DomainError('UNSUPPORTED_IMAGE_TYPE', 'The image is of a type that cannot be scanned: it is an image index; scan the image of each platform instead.');
+    if (INDEX_TYPES.has(image.imageManifestMediaType)) throw new DomainError('UNSUPPORTED_IMAGE_TYPE', 'The image is of a type that cannot be scanned: it is an image index; scan the image of each platform instead.');
     const { scanType } = await this.configuration();
     const now = this.clock.now();
     return this.metadata.transaction(async (tx) => {
@@ -86,7 +85,8 @@ export class ImageScans {
 
   /** DescribeImageScanFindings: the scan's status and a page of its findings. */
   async findings(repositoryName: string, imageId: ImageIdentifier, page: { maxResults?: number; nextToken?: string }): Promise<ImageScanFindingsPage> {
-    const { repository, imageDigest } = await this.resolve(repositoryName, imageId);
+    const { repository, image } = await this.resolve(repositoryName, imageId);
+    const { imageDigest } = image;
     const { scanType } = await this.configuration();
     const scan = await this.metadata.getImageScan(repository.id, imageDigest, scanType);
     if (!scan) {
@@ -100,7 +100,7 @@ export class ImageScans {
     const size = pageSize(page.maxResults);
     const findings = all.slice(start, start + size);
     const end = start + findings.length;
-    return { repository, imageDigest, scan, findings, ...(end < all.length && { nextToken: encodeNextToken([String(end)]) }) };
+    return { repository, image, scan, findings, ...(end < all.length && { nextToken: encodeNextToken([String(end)]) }) };
   }
 
   /** The configured type's scans of these images, for DescribeImages. */
@@ -111,16 +111,16 @@ export class ImageScans {
 
   /** The scan type's inventory of an image, for SBOMs. */
   async inventoryOf(repositoryName: string, imageId: ImageIdentifier, scanType?: ScanType) {
-    const { repository, imageDigest } = await this.resolve(repositoryName, imageId);
+    const { repository, image } = await this.resolve(repositoryName, imageId);
     const type = scanType ?? (await this.configuration()).scanType;
-    return { repository, imageDigest, inventory: await this.metadata.getScanInventory(repository.id, imageDigest, type) };
+    return { repository, imageDigest: image.imageDigest, inventory: await this.metadata.getScanInventory(repository.id, image.imageDigest, type) };
   }
 
-  private async resolve(repositoryName: string, imageId: ImageIdentifier) {
-    const repository = await this.repositories.get(repositoryName);
-    const { imageDetails } = await this.images.describeImages(repositoryName, { imageIds: [imageId] });
-    const detail = imageDetails[0];
-    if (!detail?.imageDigest) throw imageNotFound(imageId, repository.name, this.registryId);
-    return { repository, imageDigest: detail.imageDigest, imageStatus: detail.imageStatus, mediaType: detail.imageManifestMediaType };
+  /** The image an id names (DescribeImages' own errors when it names none), with its repository. */
+  private async resolve(repositoryName: string, imageId: ImageIdentifier): Promise<{ repository: RepositoryRecord; image: ImageDetail }> {
+    const { repository, imageDetails } = await this.images.describeImages(repositoryName, { imageIds: [imageId] });
+    const image = imageDetails[0];
+    if (!image) throw imageNotFound(imageId, repository.name, this.registryId);
+    return { repository, image };
   }
 }

@@ -14,7 +14,7 @@ export function imageHandlers(deps: EcrDeps): EcrHandlers {
       registry().images.listImageIds(repositoryName, { tagStatus: filter?.tagStatus, imageStatus: filter?.imageStatus, maxResults, nextToken }),
     DescribeImages: async ({ repositoryName, imageIds, filter, maxResults, nextToken }) => {
       const described = await registry().images.describeImages(repositoryName, { imageIds, tagStatus: filter?.tagStatus, imageStatus: filter?.imageStatus, maxResults, nextToken });
-      const scans = await registry().scans.scansOf(described.repositoryId, described.imageDetails.map((detail) => detail.imageDigest));
+      const scans = await registry().scans.scansOf(described.repository.id, described.imageDetails.map((detail) => detail.imageDigest));
       return {
         imageDetails: described.imageDetails.map((detail) => {
           const scan = scans.get(detail.imageDigest);

@@ -47,22 +47,21 @@ export function scanningHandlers(deps: EcrDeps): EcrHandlers {
     },
     DescribeImageScanFindings: async ({ repositoryName, imageId, maxResults, nextToken }) => {
       const page = await scans().findings(repositoryName, imageId, { maxResults, nextToken });
-      const { scan } = page;
+      const { scan, image } = page;
       const summary = findingsSummaryOf(scan);
+      const observedAt = scan.completedAt ?? scan.requestedAt;
       const findings =
         scan.scanType === 'BASIC'
           ? { findings: page.findings.map(basicFinding) }
           : {
-              enhancedFindings: await (async () => {
-                const [detail] = (await deps.registry.images.describeImages(repositoryName, { imageIds: [{ imageDigest: page.imageDigest }] })).imageDetails;
-                const image = { repositoryName, imageDigest: page.imageDigest, imageTags: detail?.imageTags ?? [], pushedAt: detail?.imagePushedAt ?? scan.requestedAt, observedAt: scan.completedAt ?? scan.requestedAt };
-                return page.findings.map((finding) => enhancedFinding(finding, image, deps.scope));
-              })(),
+              enhancedFindings: page.findings.map((finding) =>
+                enhancedFinding(finding, { repositoryName, imageDigest: image.imageDigest, imageTags: image.imageTags, pushedAt: image.imagePushedAt, observedAt }, deps.scope),
+              ),
             };
       return {
         registryId: registryId(),
         repositoryName,
-        imageId: { imageDigest: page.imageDigest, ...(imageId.imageTag !== undefined && { imageTag: imageId.imageTag }) },
+        imageId: { imageDigest: image.imageDigest, ...(imageId.imageTag !== undefined && { imageTag: imageId.imageTag }) },
         imageScanStatus: scanStatusOf(scan),
         ...(summary && { imageScanFindings: { ...summary, ...findings } }),
         ...(page.nextToken && { nextToken: page.nextToken }),
