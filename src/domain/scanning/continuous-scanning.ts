@@ -29,6 +29,15 @@ export class ContinuousScanning {
     const configuration = await this.scans.configuration();
     const updatedAt = await this.metadata.vulnerabilityDataUpdatedAt();
     if (configuration.scanType !== 'ENHANCED' || !updatedAt) return report;
+    // Scans come grouped by repository: whether it is scanned continuously is decided once per repository.
+    const continuous = new Map<string, boolean>();
+    const isContinuous = async (name: string): Promise<boolean> => {
+      if (!continuous.has(name)) {
+        const repository = await this.metadata.getRepository(name);
+        continuous.set(name, repository !== undefined && repositoryScanning(configuration, name, repository.settings.imageScanningConfiguration.scanOnPush).scanFrequency === 'CONTINUOUS_SCAN');
+      }
+      return continuous.get(name)!;
+    };
     let after: { repositoryId: number; manifestDigest: string } | undefined;
     for (;;) {
       const stale = await this.metadata.listStaleScans('ENHANCED', updatedAt, after, BATCH);
@@ -36,8 +45,7 @@ export class ContinuousScanning {
       for (const scan of stale) {
         after = { repositoryId: scan.repositoryId, manifestDigest: scan.manifestDigest };
         const name = scan.repositoryName;
-        const repository = await this.metadata.getRepository(name);
-        if (!repository || repositoryScanning(configuration, name, repository.settings.imageScanningConfiguration.scanOnPush).scanFrequency !== 'CONTINUOUS_SCAN') continue;
+        if (!(await isContinuous(name))) continue;
         const inventory = await this.metadata.getScanInventory(scan.repositoryId, scan.manifestDigest, 'ENHANCED');
         if (!inventory) continue;
         const before = new Set((await this.metadata.getScanFindings(scan.repositoryId, scan.manifestDigest, 'ENHANCED')).map((f) => `${f.vulnerabilityId} ${f.packageName}`));
