@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<main>Berth console</main>, document.getElementById('app')!);
