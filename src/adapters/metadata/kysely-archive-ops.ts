@@ -77,9 +77,13 @@ export class KyselyArchiveOps extends KyselyStorageUsageOps implements ArchiveMe
   async archivedBlobsAmong(digests: string[]): Promise<string[]> {
     // Every row is locked, not only archived ones: PostgreSQL waits only for rows its snapshot
     // selects, and a row an archive decision is changing is still STANDARD in that snapshot. In
-    // digest order, so statements locking several blobs' rows cannot deadlock on each other.
-    const rows = await inChunks([...digests].sort(), (chunk) =>
-      this.db.selectFrom('blobs').select(['digest', 'storage_class']).where('digest', 'in', chunk).orderBy('digest').$if(this.rowLocks, (q) => q.forShare()).execute(),
+    // digest order, so statements locking several blobs' rows cannot deadlock on each other. On
+    // SQLite, whose plain reads see the last commit without waiting, the transaction's write lock
+    // is what waits for a decision in progress.
+    const rows = await this.atomic((db) =>
+      inChunks([...digests].sort(), (chunk) =>
+        db.selectFrom('blobs').select(['digest', 'storage_class']).where('digest', 'in', chunk).orderBy('digest').$if(this.rowLocks, (q) => q.forShare()).execute(),
+      ),
     );
     return rows.filter((row) => row.storage_class === 'ARCHIVE').map((row) => row.digest);
   }
