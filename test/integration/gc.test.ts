@@ -3,7 +3,7 @@
  * (SQLite, and PostgreSQL when available) and an fs object store, with time moved by the test.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FsObjectStore } from '../../src/adapters/object-store/fs/fs-object-store.js';
@@ -200,6 +200,18 @@ for (const store of ['sqlite', 'postgres'] as const) {
       async function repository() {
         return f.registry.repositories.create('team/a');
       }
+    });
+
+    it('reports missing bytes of a linked blob, not of an unlinked one on its way out', async () => {
+      const a = await f.registry.repositories.create('team/a');
+      for (const content of ['linked layer', 'unlinked layer']) {
+        await ingest(a, content);
+        rmSync(fileOf(content));
+      }
+      // As a pass killed between deleting the bytes and dropping the record leaves it.
+      await f.metadata.unlinkBlob(a.id, digestOf('unlinked layer').toString(), f.clock.now());
+      const found = await f.check.check();
+      assert.deepEqual(found.problems.map((p) => [p.kind, p.digest]), [['missing-bytes', digestOf('linked layer').toString()]]);
     });
 
     it('finds bytes no record accounts for, and hands them to garbage collection', async () => {

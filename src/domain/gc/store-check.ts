@@ -96,9 +96,12 @@ export class StoreCheck {
     // push records a blob just before its bytes arrive.
     if (!(await this.metadata.getBlob(blob.digest))) return;
     if (problem.kind === 'missing-bytes' && (await this.objects.stat(key))) return;
+    const repositories = await this.metadata.repositoriesLinking(blob.digest);
+    // Only links make a blob readable. Unlinked, missing bytes are garbage on its way out: a pass
+    // killed between deleting the bytes and dropping the record leaves it so until its claim expires.
+    if (problem.kind === 'missing-bytes' && repositories.length === 0) return;
     if (options.repair) {
       if (problem.kind === 'corrupt-bytes') await this.objects.delete(key);
-      const repositories = await this.metadata.repositoriesLinking(blob.digest);
       for (const repositoryId of repositories) await this.metadata.unlinkBlob(repositoryId, blob.digest, this.clock.now());
       problem.repaired = `${problem.kind === 'corrupt-bytes' ? 'deleted the bytes and ' : ''}unlinked it from ${repositories.length} repositories; the next push of this layer restores it`;
     }
