@@ -4,6 +4,7 @@ import type { GcQueueDepth } from '../ports/gc-metadata.js';
 import type { MetadataOps, MetadataStore } from '../ports/metadata-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { archivedBlobKey, blobKey } from '../content/layout.js';
+import { WritePacing } from './write-pacing.js';
 
 export interface GcSettings {
   /** How long after the last event that queued a review (a link, a delete, a commit) it waits. */
@@ -60,6 +61,7 @@ export class GarbageCollector {
     // pass need not try to delete them there (one failed unlink per blob). An archiving that starts
     // during the pass concerns blobs in use, which the pass does not collect.
     const archivePrefix = (await this.anyObjectUnder(`${settings.archivePrefix}blobs`)) ? settings.archivePrefix : undefined;
+    const pacing = new WritePacing();
     for (let batch = claim(), reviews = await this.metadata.claimLinkReviews(batch); reviews.length > 0; batch = claim(), reviews = await this.metadata.claimLinkReviews(batch)) {
       const { queuedBefore } = batch;
       await this.metadata.transaction(async (tx) => {
@@ -69,10 +71,12 @@ export class GarbageCollector {
         report.linksRemoved += unlinked.length;
         await this.collectBlobs(tx, [...new Set(unlinked.map((link) => link.digest))], queuedBefore, archivePrefix, report);
       });
+      await pacing.between();
     }
     for (let batch = claim(), digests = await this.metadata.claimBlobReviews(batch); digests.length > 0; batch = claim(), digests = await this.metadata.claimBlobReviews(batch)) {
       const { queuedBefore } = batch;
       await this.metadata.transaction((tx) => this.collectBlobs(tx, digests, queuedBefore, archivePrefix, report));
+      await pacing.between();
     }
     report.pending = await this.metadata.gcQueueDepth();
     return report;

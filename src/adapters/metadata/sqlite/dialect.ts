@@ -44,7 +44,7 @@ export class TwoConnectionSqliteDialect extends SqliteDialect {
 
 /** How long a statement may wait for another process's write lock in all. */
 const BUSY_WAIT_MS = 30_000;
-const MAX_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 5;
 
 class TwoConnectionSqliteDriver implements Driver {
   readonly #writerTurn = new Turn();
