@@ -7,7 +7,9 @@ import { GarbageCollector } from '../domain/gc/garbage-collector.js';
 import { StoreCheck } from '../domain/gc/store-check.js';
 import { AccessGeneration } from '../domain/identity/access-generation.js';
 import { Authenticator } from '../domain/identity/authenticator.js';
+import { ConsoleSessions } from '../domain/identity/console-sessions.js';
 import { Identities } from '../domain/identity/identities.js';
+import { LoginProfiles } from '../domain/identity/login-profiles.js';
 import { SignedTokens } from '../domain/identity/signed-tokens.js';
 import { AccessControl } from '../domain/policy/access-control.js';
 import { type Clock, systemClock } from '../domain/ports/clock.js';
@@ -31,6 +33,8 @@ export interface Services {
   gc: GarbageCollector;
   storeCheck: StoreCheck;
   identities: Identities;
+  loginProfiles: LoginProfiles;
+  consoleSessions: ConsoleSessions;
   authenticator: Authenticator;
   access: AccessControl;
   downloads: DownloadLinks;
@@ -56,13 +60,18 @@ export function composeDomain(config: Config, metadata: MetadataStore, clock: Cl
   const generation = new AccessGeneration(metadata, clock);
   const tokens = new SignedTokens(metadata, clock);
   const access = new AccessControl(metadata, scope, clock, generation);
+  const identities = new Identities(metadata, clock, generation);
+  const authenticator = new Authenticator(metadata, clock, generation, tokens);
+  const loginProfiles = new LoginProfiles(metadata, clock, generation, identities);
   return {
     scope,
     access,
     pullTimeExclusions: new PullTimeExclusions(metadata, clock, generation),
     registrySettings: new RegistrySettings(metadata, generation, clock, scope.account),
-    identities: new Identities(metadata, clock, generation),
-    authenticator: new Authenticator(metadata, clock, generation, tokens),
+    identities,
+    loginProfiles,
+    consoleSessions: new ConsoleSessions(metadata, clock, authenticator, loginProfiles, scope.account, config.consoleSessionTtl),
+    authenticator,
     downloads: new DownloadLinks(tokens, clock),
     storageUsage: new StorageUsage(metadata, clock, config.storagePricePerGbMonth),
   };

@@ -67,6 +67,8 @@ export const ConfigSchema = z
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1').default('us-east-1'),
     /** host[:port] clients use to reach the registry, for repositoryUri and proxyEndpoint; default: the request's Host. */
     publicHost: z.string().min(1).optional(),
+    /** Seconds a console sign-in lasts (absolute, not renewed by use); temporary credentials' sessions end with them if sooner. */
+    consoleSessionTtl: z.coerce.number().int().min(1).max(30 * 86_400).default(43_200),
     /** The administrator's access key, created on first start; generated when unset. */
     adminAccessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16-128 upper-case letters and digits, like AKIA…').optional(),
     adminSecretAccessKey: z.string().min(16).max(128).optional(),

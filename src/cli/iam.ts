@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
+import { DomainError } from '../domain/errors.js';
+import { generatePassword, type LoginProfile } from '../domain/identity/login-profiles.js';
 import type { PrincipalKind, PrincipalRecord } from '../domain/ports/identity-metadata.js';
 import { type Domain, type StoreFlags, storeOptions, withDomain } from './store-options.js';
 
@@ -24,23 +27,53 @@ function principalView(p: PrincipalRecord) {
 }
 
 /** One command under `berth iam`, with the store options and --account. */
-function iamCommand(iam: Command, spec: string, description: string, action: (domain: Domain, account: string, ...args: string[]) => Promise<unknown>): void {
-  storeOptions(iam.command(spec).description(description))
+function iamCommand(iam: Command, spec: string, description: string, action: (domain: Domain, account: string, ...args: string[]) => Promise<unknown>): Command {
+  return storeOptions(iam.command(spec).description(description))
     .option('--account <id>', "the account the identity belongs to (default: the registry's, BERTH_ACCOUNT_ID)")
     .action(async (...args: unknown[]) => {
       const command = args.at(-1) as Command;
-      const flags = command.opts<IamFlags>();
+      // Only the store flags are configuration: --account and a command's own options are not.
+      const { config, dataDir, databaseUrl, account } = command.opts<IamFlags>();
       const positional = args.slice(0, -2) as string[];
-      await withDomain(flags, async (domain) => {
-        const result = await action(domain, flags.account ?? domain.config.accountId, ...positional);
+      await withDomain({ config, dataDir, databaseUrl }, async (domain) => {
+        const result = await action(domain, account ?? domain.config.accountId, ...positional);
         if (result !== undefined) print(result);
       });
     });
 }
 
+function loginProfileView(profile: LoginProfile) {
+  return { UserName: profile.userName, CreateDate: profile.createDate.toISOString(), PasswordResetRequired: false };
+}
+
+/**
+ * The password for a login profile command: standard input's first line with --password-stdin (as
+ * `docker login` reads one; never an argument, which other users can see in the process list), else
+ * a generated one, which the command prints.
+ */
+async function passwordFor(command: Command): Promise<{ password: string; generated: boolean }> {
+  if (!command.opts<{ passwordStdin?: boolean }>().passwordStdin) return { password: generatePassword(), generated: true };
+  const password = (await text(process.stdin)).split(/\r?\n/, 1)[0]!;
+  if (password === '') throw new DomainError('INVALID_PARAMETER', '--password-stdin: standard input holds no password');
+  return { password, generated: false };
+}
+
+/** create-login-profile and update-login-profile: a user's console password, given on standard input or generated. */
+function passwordCommand(iam: Command, verb: 'create' | 'update', description: string): void {
+  const command: Command = iamCommand(iam, `${verb}-login-profile <user>`, description, async ({ loginProfiles }, account, user) => {
+    const { password, generated } = await passwordFor(command);
+    const shown = generated ? { Password: password } : {};
+    if (verb === 'update') {
+      await loginProfiles.update(account, user!, password);
+      return generated ? shown : undefined;
+    }
+    return { LoginProfile: loginProfileView(await loginProfiles.create(account, user!, password)), ...shown };
+  }).option('--password-stdin', 'read the password from standard input (otherwise one is generated and printed)');
+}
+
 /** `berth iam …`: users, roles, access keys and inline policies, written straight to the metadata store. */
 export function registerIamCommands(program: Command): void {
-  const iam = program.command('iam').description('manage IAM users, roles, access keys and policies (works while the server runs)');
+  const iam = program.command('iam').description('manage IAM users, roles, access keys, console passwords and policies (works while the server runs)');
 
   for (const kind of ['user', 'role'] as const satisfies PrincipalKind[]) {
     const Kind = kind === 'user' ? 'User' : 'Role';
@@ -87,5 +120,14 @@ export function registerIamCommands(program: Command): void {
   });
   iamCommand(iam, 'delete-access-key <user> <access-key-id>', 'delete an access key', async ({ identities }, account, user, id) => {
     await identities.deleteAccessKey(account, user === 'root' ? undefined : user, id!);
+  });
+
+  passwordCommand(iam, 'create', "give a user a console password (IAM's login profile)");
+  passwordCommand(iam, 'update', "change a user's console password; console sessions signed in with the old one end");
+  iamCommand(iam, 'get-login-profile <user>', 'show whether a user has a console password', async ({ loginProfiles }, account, user) => ({
+    LoginProfile: loginProfileView(await loginProfiles.get(account, user!)),
+  }));
+  iamCommand(iam, 'delete-login-profile <user>', "remove a user's console password; their password sessions end", async ({ loginProfiles }, account, user) => {
+    await loginProfiles.delete(account, user!);
   });
 }

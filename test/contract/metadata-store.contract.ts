@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDomainError } from '../../src/domain/errors.js';
 import { DEFAULT_REPOSITORY_SETTINGS, type RepositorySettings } from '../../src/domain/model/repository-settings.js';
 import type { AuditEvent } from '../../src/domain/ports/audit-log.js';
-import type { AccessKeyRecord, PrincipalKind, PrincipalRecord } from '../../src/domain/ports/identity-metadata.js';
+import type { AccessKeyRecord, ConsoleSessionRecord, PrincipalKind, PrincipalRecord } from '../../src/domain/ports/identity-metadata.js';
 import type { MetadataStore, NewManifest, Page } from '../../src/domain/ports/metadata-store.js';
 
 export interface MetadataStoreFixture {
@@ -891,6 +891,60 @@ export function metadataStoreContract(
         await store.deletePrincipal(alice.arn);
         assert.equal(await store.getAccessKey('AKIAOLDER'), undefined);
         assert.ok(await store.getAccessKey('AKIAROOT'));
+      });
+
+      it('keeps one login profile per user: created once, updated, deleted, removed with the user', async () => {
+        const alice = principal('alice');
+        const bob = principal('bob');
+        await store.createPrincipal(alice);
+        await store.createPrincipal(bob);
+        const profile = { userArn: alice.arn, passwordHash: 'scrypt$1$8$1$salt$hash', createdAt: t0, updatedAt: t0 };
+        await store.createLoginProfile(profile);
+        await assert.rejects(store.createLoginProfile({ ...profile, passwordHash: 'other' }), (err) => isDomainError(err, 'ENTITY_ALREADY_EXISTS'));
+        assert.deepEqual(await store.getLoginProfile(alice.arn), profile);
+        assert.equal(await store.getLoginProfile(bob.arn), undefined);
+
+        assert.equal(await store.updateLoginProfile(alice.arn, 'scrypt$1$8$1$salt$new', later(5)), true);
+        assert.equal(await store.updateLoginProfile(bob.arn, 'scrypt$1$8$1$salt$new', later(5)), false);
+        assert.equal(await store.getLoginProfile(bob.arn), undefined);
+        assert.deepEqual(await store.getLoginProfile(alice.arn), { ...profile, passwordHash: 'scrypt$1$8$1$salt$new', updatedAt: later(5) });
+
+        assert.equal(await store.deleteLoginProfile(alice.arn), true);
+        assert.equal(await store.deleteLoginProfile(alice.arn), false);
+        await store.createLoginProfile({ ...profile, userArn: bob.arn });
+        await store.deletePrincipal(bob.arn);
+        assert.equal(await store.getLoginProfile(bob.arn), undefined);
+      });
+
+      it("keeps console sessions by id hash, drops expired ones, and a principal's with it", async () => {
+        const alice = principal('alice');
+        await store.createPrincipal(alice);
+        const session = (idHash: string, extra: Partial<ConsoleSessionRecord> = {}): ConsoleSessionRecord => ({
+          idHash,
+          principalArn: alice.arn,
+          accessKeyId: null,
+          passwordFingerprint: 'fingerprint',
+          createdAt: t0,
+          expiresAt: later(100),
+          ...extra,
+        });
+        const byPassword = session('a'.repeat(64));
+        const byKey = session('b'.repeat(64), { accessKeyId: 'AKIAALICE', passwordFingerprint: null });
+        const expired = session('c'.repeat(64), { expiresAt: later(10) });
+        const root = session('d'.repeat(64), { principalArn: `arn:aws:iam::${account}:root`, accessKeyId: 'AKIAROOT', passwordFingerprint: null, expiresAt: later(10) });
+        for (const s of [byPassword, byKey, expired, root]) await store.createConsoleSession(s);
+        assert.deepEqual(await store.getConsoleSession(byPassword.idHash), byPassword);
+        assert.deepEqual(await store.getConsoleSession(byKey.idHash), byKey);
+        assert.equal(await store.getConsoleSession('e'.repeat(64)), undefined);
+
+        assert.equal(await store.deleteExpiredConsoleSessions(later(50)), 2);
+        assert.equal(await store.getConsoleSession(expired.idHash), undefined);
+        assert.equal(await store.getConsoleSession(root.idHash), undefined);
+
+        assert.equal(await store.deleteConsoleSession(byPassword.idHash), true);
+        assert.equal(await store.deleteConsoleSession(byPassword.idHash), false);
+        await store.deletePrincipal(alice.arn);
+        assert.equal(await store.getConsoleSession(byKey.idHash), undefined);
       });
 
       it('counts the access generation up, once per bump, also concurrently', async () => {

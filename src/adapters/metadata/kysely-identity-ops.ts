@@ -3,13 +3,15 @@ import { DomainError } from '../../domain/errors.js';
 import type {
   AccessKeyRecord,
   AccessKeyStatus,
+  ConsoleSessionRecord,
   IdentityMetadataOps,
   InlinePolicyRecord,
+  LoginProfileRecord,
   PrincipalKind,
   PrincipalRecord,
 } from '../../domain/ports/identity-metadata.js';
 import { KyselyEcrOps } from './kysely-ecr-ops.js';
-import type { AccessKeysTable, PrincipalsTable } from './schema.js';
+import type { AccessKeysTable, ConsoleSessionsTable, LoginProfilesTable, PrincipalsTable } from './schema.js';
 
 const ACCESS_GENERATION = 'access-generation';
 
@@ -50,6 +52,7 @@ export class KyselyIdentityOps extends KyselyEcrOps implements IdentityMetadataO
   async deletePrincipal(arn: string): Promise<boolean> {
     return this.atomic(async (db) => {
       await db.deleteFrom('access_keys').where('principal_arn', '=', arn).execute();
+      await db.deleteFrom('console_sessions').where('principal_arn', '=', arn).execute();
       const result = await db.deleteFrom('principals').where('arn', '=', arn).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
@@ -129,6 +132,63 @@ export class KyselyIdentityOps extends KyselyEcrOps implements IdentityMetadataO
     return Number(result.numDeletedRows);
   }
 
+  async createLoginProfile(profile: LoginProfileRecord): Promise<void> {
+    const inserted = await this.db
+      .insertInto('login_profiles')
+      .values({ user_arn: profile.userArn, password_hash: profile.passwordHash, created_at: profile.createdAt.getTime(), updated_at: profile.updatedAt.getTime() })
+      .onConflict((oc) => oc.doNothing())
+      .returning('user_arn')
+      .executeTakeFirst();
+    if (inserted === undefined) {
+      const name = profile.userArn.slice(profile.userArn.lastIndexOf('/') + 1);
+      throw new DomainError('ENTITY_ALREADY_EXISTS', `Login Profile for user ${name} already exists.`, { name });
+    }
+  }
+
+  async getLoginProfile(userArn: string): Promise<LoginProfileRecord | undefined> {
+    const row = await this.db.selectFrom('login_profiles').selectAll().where('user_arn', '=', userArn).executeTakeFirst();
+    return row && toLoginProfile(row);
+  }
+
+  async updateLoginProfile(userArn: string, passwordHash: string, at: Date): Promise<boolean> {
+    const result = await this.db.updateTable('login_profiles').set({ password_hash: passwordHash, updated_at: at.getTime() }).where('user_arn', '=', userArn).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async deleteLoginProfile(userArn: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('login_profiles').where('user_arn', '=', userArn).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async createConsoleSession(session: ConsoleSessionRecord): Promise<void> {
+    await this.db
+      .insertInto('console_sessions')
+      .values({
+        id_hash: session.idHash,
+        principal_arn: session.principalArn,
+        access_key_id: session.accessKeyId,
+        password_fingerprint: session.passwordFingerprint,
+        created_at: session.createdAt.getTime(),
+        expires_at: session.expiresAt.getTime(),
+      })
+      .execute();
+  }
+
+  async getConsoleSession(idHash: string): Promise<ConsoleSessionRecord | undefined> {
+    const row = await this.db.selectFrom('console_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    return row && toConsoleSession(row);
+  }
+
+  async deleteConsoleSession(idHash: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('console_sessions').where('id_hash', '=', idHash).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async deleteExpiredConsoleSessions(at: Date): Promise<number> {
+    const result = await this.db.deleteFrom('console_sessions').where('expires_at', '<', at.getTime()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async getAccessGeneration(): Promise<number> {
     const row = await this.db.selectFrom('counters').select('value').where('name', '=', ACCESS_GENERATION).executeTakeFirst();
     return row?.value ?? 0;
@@ -168,5 +228,20 @@ function toAccessKey(row: Selectable<AccessKeysTable>): AccessKeyRecord {
     sessionToken: row.session_token,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
     sessionArn: row.session_arn,
+  };
+}
+
+function toLoginProfile(row: Selectable<LoginProfilesTable>): LoginProfileRecord {
+  return { userArn: row.user_arn, passwordHash: row.password_hash, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+}
+
+function toConsoleSession(row: Selectable<ConsoleSessionsTable>): ConsoleSessionRecord {
+  return {
+    idHash: row.id_hash,
+    principalArn: row.principal_arn,
+    accessKeyId: row.access_key_id,
+    passwordFingerprint: row.password_fingerprint,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
   };
 }

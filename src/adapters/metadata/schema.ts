@@ -28,6 +28,8 @@ export interface Database {
   vulndb_records: VulndbRecordsTable;
   vulndb_affected: VulndbAffectedTable;
   image_scans: ImageScansTable;
+  login_profiles: LoginProfilesTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export interface RepositoriesTable {
@@ -235,4 +237,24 @@ export interface ImageScansTable {
   /** JSON text of severity -> count. */
   severity_counts: string | null;
   source_updated_at: number | null;
+}
+
+export interface LoginProfilesTable {
+  user_arn: string;
+  /** The password's scrypt hash with its parameters and salt (see domain/identity/login-profiles.ts). */
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsoleSessionsTable {
+  /** SHA-256 of the session's cookie value: the store never holds a usable cookie. */
+  id_hash: string;
+  principal_arn: string;
+  /** Set when the session signed in with an access key. */
+  access_key_id: string | null;
+  /** Set when it signed in with a password: which password, so setting another ends the session. */
+  password_fingerprint: string | null;
+  created_at: number;
+  expires_at: number;
 }

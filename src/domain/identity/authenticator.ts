@@ -3,7 +3,7 @@ import { rootArn } from '../model/arn.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { type AccessGeneration, GenerationalCache } from './access-generation.js';
-import type { Caller } from './caller.js';
+import { type Caller, userCaller } from './caller.js';
 import type { SignedTokens } from './signed-tokens.js';
 
 /** ECR's registry credentials last 12 hours. */
@@ -109,9 +109,7 @@ export class Authenticator {
     }
     const principal = await this.metadata.getPrincipal(principalArn);
     if (!principal) return undefined;
-    if (principal.kind === 'user') {
-      return { arn: principal.arn, account: principal.account, kind: 'user', username: principal.name, userId: principal.id, policySubjectArn: principal.arn, accessKeyId };
-    }
+    if (principal.kind === 'user') return userCaller(principal, accessKeyId);
     if (!sessionArn) return undefined;
     const sessionName = sessionArn.slice(sessionArn.lastIndexOf('/') + 1);
     return { arn: sessionArn, account: principal.account, kind: 'assumed-role', userId: `${principal.id}:${sessionName}`, policySubjectArn: principal.arn, accessKeyId };

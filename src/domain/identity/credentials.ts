@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** Identifiers and secrets shaped like AWS's, from the operating system's CSPRNG. */
 
@@ -31,4 +31,14 @@ export function newSessionToken(): string {
 
 export function newSigningKey(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** A console session's cookie value: 256 bits, URL-safe. */
+export function newConsoleSessionToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Compares two secrets in time that depends on neither (they are hashed to one length first). */
+export function secretsEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }

@@ -59,13 +59,16 @@ export class Identities {
     return this.metadata.listPrincipals(account, kind);
   }
 
-  /** As IAM: a user with keys or policies, or a role with policies, cannot be deleted until they are. */
+  /** As IAM: a user with keys, a login profile or policies, or a role with policies, cannot be deleted until they are. */
   async deletePrincipal(kind: PrincipalKind, account: string, name: string): Promise<void> {
     await this.generation.change(async (tx) => {
       const principal = await this.findPrincipal(kind, account, name, tx);
       if (!principal) throw noSuchEntity(kind, name);
       if (kind === 'user' && (await tx.listAccessKeys(principal.arn)).length > 0) {
         throw new DomainError('ENTITY_IN_USE', 'Cannot delete entity, must delete access keys first.');
+      }
+      if (kind === 'user' && (await tx.getLoginProfile(principal.arn))) {
+        throw new DomainError('ENTITY_IN_USE', 'Cannot delete entity, must delete login profile first.');
       }
       if ((await tx.listInlinePolicies(principal.arn)).length > 0) {
         throw new DomainError('ENTITY_IN_USE', 'Cannot delete entity, must delete policies first.');

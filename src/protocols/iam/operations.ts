@@ -1,6 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Caller } from '../../domain/identity/caller.js';
 import type { Identities } from '../../domain/identity/identities.js';
+import type { LoginProfile, LoginProfiles } from '../../domain/identity/login-profiles.js';
 import { roleArn, userArn } from '../../domain/model/arn.js';
 import type { AccessControl, AccessResource } from '../../domain/policy/access-control.js';
 import type { AccessKeyRecord, PrincipalKind, PrincipalRecord } from '../../domain/ports/identity-metadata.js';
@@ -15,6 +16,7 @@ export interface QueryCall {
 
 export interface QueryDeps {
   identities: Identities;
+  loginProfiles: LoginProfiles;
   access: AccessControl;
 }
 
@@ -56,6 +58,10 @@ function roleView(p: PrincipalRecord): XmlStructure {
 
 function keyView(userName: string | undefined, key: Pick<AccessKeyRecord, 'id' | 'status' | 'createdAt'>): XmlStructure {
   return { ...(userName !== undefined && { UserName: userName }), AccessKeyId: key.id, Status: key.status, CreateDate: key.createdAt };
+}
+
+function loginProfileView(profile: LoginProfile): XmlStructure {
+  return { UserName: profile.userName, CreateDate: profile.createDate, PasswordResetRequired: false };
 }
 
 /** Put/Get/Delete{User,Role}Policy: one implementation for both kinds. */
@@ -138,6 +144,29 @@ export const IAM_OPERATIONS: Record<string, Operation> = {
     const owner = keyOwner(call);
     await authorizeIam(deps, call, 'iam:DeleteAccessKey', 'user', owner ?? '');
     await deps.identities.deleteAccessKey(call.caller.account, owner, text(call, 'AccessKeyId'));
+    return undefined;
+  },
+  // Console passwords. PasswordResetRequired is not supported: Berth has no password change page.
+  CreateLoginProfile: async (deps, call) => {
+    const name = text(call, 'UserName');
+    await authorizeIam(deps, call, 'iam:CreateLoginProfile', 'user', name);
+    return { LoginProfile: loginProfileView(await deps.loginProfiles.create(call.caller.account, name, text(call, 'Password'))) };
+  },
+  GetLoginProfile: async (deps, call) => {
+    const name = text(call, 'UserName');
+    await authorizeIam(deps, call, 'iam:GetLoginProfile', 'user', name);
+    return { LoginProfile: loginProfileView(await deps.loginProfiles.get(call.caller.account, name)) };
+  },
+  UpdateLoginProfile: async (deps, call) => {
+    const name = text(call, 'UserName');
+    await authorizeIam(deps, call, 'iam:UpdateLoginProfile', 'user', name);
+    await deps.loginProfiles.update(call.caller.account, name, text(call, 'Password'));
+    return undefined;
+  },
+  DeleteLoginProfile: async (deps, call) => {
+    const name = text(call, 'UserName');
+    await authorizeIam(deps, call, 'iam:DeleteLoginProfile', 'user', name);
+    await deps.loginProfiles.delete(call.caller.account, name);
     return undefined;
   },
   CreateRole: async (deps, call) => {

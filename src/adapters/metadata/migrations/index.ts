@@ -7,6 +7,7 @@ import { archiveStorageClass } from './0005-archive-storage-class.js';
 import { manifestsLifecycleIndex } from './0006-manifests-lifecycle-index.js';
 import { vulnerabilityDatabase } from './0007-vulnerability-database.js';
 import { imageScans } from './0008-image-scans.js';
+import { loginProfilesAndConsoleSessions } from './0009-login-profiles-and-console-sessions.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -26,6 +27,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.sqlite, 'sqlite'),
     '0008_image_scans': imageScans(dialectDdl.sqlite),
+    '0009_login_profiles_and_console_sessions': loginProfilesAndConsoleSessions(dialectDdl.sqlite),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
@@ -36,6 +38,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0006_manifests_lifecycle_index': manifestsLifecycleIndex(),
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.postgres, 'postgres'),
     '0008_image_scans': imageScans(dialectDdl.postgres),
+    '0009_login_profiles_and_console_sessions': loginProfilesAndConsoleSessions(dialectDdl.postgres),
   },
 };
 
