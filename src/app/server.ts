@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authenticateAwsRequest } from '../protocols/aws/authenticate.js';
 import { ReplayGuard } from '../protocols/aws/replay-guard.js';
+import { consolePlugin } from '../protocols/console/plugin.js';
 import { ecrHandlers } from '../protocols/ecr/operations/index.js';
 import { ecrPlugin } from '../protocols/ecr/plugin.js';
 import { isQueryProtocolRequest, queryProtocolHandler } from '../protocols/iam/handler.js';
@@ -12,6 +13,7 @@ import { type BackgroundJobs, startBackgroundJobs } from './background-jobs.js';
 import type { Config } from './config.js';
 import { requestLogView } from './log-redaction.js';
 import type { Services } from './compose.js';
+import { berthVersion } from './version.js';
 
 export interface BerthServer {
   app: FastifyInstance;
@@ -55,13 +57,23 @@ export function buildServer(config: Config, services: Services, options: ServerO
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' })));
   app.register(ociPlugin({ ...services, ...options }));
   const auth = { authenticator: services.authenticator, replays: new ReplayGuard(), clock: services.clock };
+  const handlers = ecrHandlers({ ...services, ...(config.publicHost && { publicHost: config.publicHost }) });
   app.register(
     ecrPlugin({
       authenticate: async (request) =>
         options.openAccessAs ??
         (await authenticateAwsRequest(auth, { ...request, payloadSha256: request.bodySha256 }, ['ecr'])).caller,
-      handlers: ecrHandlers({ ...services, ...(config.publicHost && { publicHost: config.publicHost }) }),
+      handlers,
       queryProtocol: { matches: isQueryProtocolRequest, handle: queryProtocolHandler({ ...services, auth }) },
+    }),
+  );
+  app.register(
+    consolePlugin({
+      ...services,
+      sessions: services.consoleSessions,
+      ecrHandlers: handlers,
+      toolVersion: berthVersion(),
+      ...(config.publicHost && { publicHost: config.publicHost }),
     }),
   );
 

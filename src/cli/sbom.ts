@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { berthVersion } from '../app/version.js';
 import { DomainError } from '../domain/errors.js';
 import { SBOM_FORMATS, type SbomFormat, sbomDocument } from '../domain/scanning/sbom/index.js';
 import { type ImageArgument, parseImageArgument } from './scan.js';
@@ -9,11 +10,6 @@ import { type StoreFlags, storeOptions, withServices } from './store-options.js'
 interface SbomFlags extends StoreFlags {
   format: SbomFormat;
   output?: string;
-}
-
-/** Berth's version, from its package.json (the compiled CLI runs from dist/src/cli/). */
-function berthVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /**

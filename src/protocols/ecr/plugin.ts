@@ -45,11 +45,16 @@ const NOT_JSON_11_MESSAGE = `ECR API calls are POST / with Content-Type: ${ECR_C
 const UNKNOWN_OPERATION = { type: 'UnknownOperationException', status: 400 };
 const BODY_TOO_LARGE = { type: 'RequestEntityTooLargeException', status: 413 };
 
-async function invoke<Op extends EcrOperationName>(handlers: EcrHandlers, operation: Op, body: Buffer, call: EcrCall): Promise<unknown> {
+/**
+ * One ECR call once its caller is known: the JSON input decoded and validated against the model, the
+ * operation's handler run (which authorises the caller), the output as wire JSON. The signed API and
+ * the console's ECR proxy both go through here, so they validate, authorise and answer alike.
+ */
+export async function runEcrOperation<Op extends EcrOperationName>(handlers: EcrHandlers, operation: Op, body: Buffer, call: EcrCall): Promise<Buffer> {
   const input = decodeEcrInput(operation, parseJsonBody(body));
   const handler = handlers[operation];
   if (!handler) throw new DomainError('NOT_YET_SUPPORTED', `Berth does not implement the ECR operation ${operation} yet`);
-  return handler(input, call);
+  return jsonBytes(serializeShape(ECR_OPERATIONS[operation].output, await handler(input, call)));
 }
 
 /**
@@ -85,8 +90,8 @@ export function ecrProtocolHandler(options: EcrPluginOptions) {
         sourceIp,
         secureTransport,
       });
-      const output = await invoke(options.handlers, operation, body.bytes, { caller, requestId: request.id, sourceIp, secureTransport, operation, endpoint: `${request.protocol}://${request.host}` });
-      return reply.code(200).type(ECR_CONTENT_TYPE).send(jsonBytes(serializeShape(ECR_OPERATIONS[operation].output, output)));
+      const output = await runEcrOperation(options.handlers, operation, body.bytes, { caller, requestId: request.id, sourceIp, secureTransport, operation, endpoint: `${request.protocol}://${request.host}` });
+      return reply.code(200).type(ECR_CONTENT_TYPE).send(output);
     } catch (err) {
       return sendEcrError(reply, err, operation);
     }
