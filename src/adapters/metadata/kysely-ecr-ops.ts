@@ -210,7 +210,7 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
     ]);
     const bytesOf = new Map(sizes.map((s) => [s.manifest_digest, Number(s.bytes)]));
     return manifests.map((m) => ({
-      ...lifecycleImage(m, tagsOf, childrenOf),
+      ...lifecycleImage(m, m, tagsOf, childrenOf),
       mediaType: m.media_type,
       artifactType: m.artifact_type,
       blobBytes: bytesOf.get(m.digest) ?? 0,
@@ -219,18 +219,23 @@ export class KyselyEcrOps extends KyselyGcOps implements EcrMetadataOps {
   }
 
   async listLifecycleImages(repositoryId: number): Promise<LifecycleImageRecord[]> {
-    // Only columns the manifests_lifecycle index covers: reading rows would read every payload.
-    const [manifests, tagsOf, childrenOf] = await Promise.all([
+    // Only columns the manifests_lifecycle index covers: reading rows would read every payload. The
+    // drivers build result rows value by value, most of the time a large repository takes to load, so
+    // the columns that are the same for nearly every image (active, never archived, no subject) are
+    // read only for the images where they are not.
+    const [manifests, unusual, tagsOf, childrenOf] = await Promise.all([
+      this.db.selectFrom('manifests').select(['digest', 'created_at', 'last_pulled_at']).where('repository_id', '=', repositoryId).orderBy('digest').execute(),
       this.db
         .selectFrom('manifests')
-        .select(['digest', 'created_at', 'last_pulled_at', 'image_status', 'last_archived_at', 'subject_digest'])
+        .select(['digest', 'image_status', 'last_archived_at', 'subject_digest'])
         .where('repository_id', '=', repositoryId)
-        .orderBy('digest')
+        .where((eb) => eb.or([eb('image_status', '<>', USUAL_STATE.image_status), eb('last_archived_at', 'is not', null), eb('subject_digest', 'is not', null)]))
         .execute(),
       this.tagsByManifest(repositoryId),
       this.childrenByManifest(repositoryId),
     ]);
-    return manifests.map((m) => lifecycleImage(m, tagsOf, childrenOf));
+    const stateOf = new Map(unusual.map((m) => [m.digest, m]));
+    return manifests.map((m) => lifecycleImage(m, stateOf.get(m.digest) ?? USUAL_STATE, tagsOf, childrenOf));
   }
 
   /** Tag names by manifest (of `digests`, or all the repository's), each list by name. */
@@ -278,19 +283,23 @@ function toTemplate(row: { prefix: string; document: string; created_at: number;
   return { prefix: row.prefix, document: row.document, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
 }
 
-type LifecycleColumns = Pick<Selectable<ManifestsTable>, 'digest' | 'created_at' | 'last_pulled_at' | 'image_status' | 'last_archived_at' | 'subject_digest'>;
+type LifecycleTimes = Pick<Selectable<ManifestsTable>, 'digest' | 'created_at' | 'last_pulled_at'>;
+type LifecycleState = Pick<Selectable<ManifestsTable>, 'image_status' | 'last_archived_at' | 'subject_digest'>;
 
-/** A manifest row as lifecycle rules see it, with its tags and index entries. */
-function lifecycleImage(m: LifecycleColumns, tagsOf: Map<string, string[]>, childrenOf: Map<string, string[]>): LifecycleImageRecord {
+/** The state of nearly every manifest. */
+const USUAL_STATE: LifecycleState = { image_status: 'ACTIVE' satisfies ImageStatus, last_archived_at: null, subject_digest: null };
+
+/** A manifest row (its times, and its state) as lifecycle rules see it, with its tags and index entries. */
+function lifecycleImage(m: LifecycleTimes, state: LifecycleState, tagsOf: Map<string, string[]>, childrenOf: Map<string, string[]>): LifecycleImageRecord {
   return {
     digest: m.digest,
     tags: tagsOf.get(m.digest) ?? [],
     childDigests: childrenOf.get(m.digest) ?? [],
-    subjectDigest: m.subject_digest,
+    subjectDigest: state.subject_digest,
     pushedAt: new Date(m.created_at),
     lastPulledAt: dateOrNull(m.last_pulled_at),
-    imageStatus: m.image_status as ImageStatus,
-    lastArchivedAt: dateOrNull(m.last_archived_at),
+    imageStatus: state.image_status as ImageStatus,
+    lastArchivedAt: dateOrNull(state.last_archived_at),
   };
 }
 

@@ -25,7 +25,7 @@
  * not among the candidates counts as alive, so an image whose index or subject is unknown stays; orphans
  * are garbage collection's to remove.
  */
-import { matchesWildcard } from '../model/wildcard.js';
+import { wildcardMatcher } from '../model/wildcard.js';
 import type { CountType, LifecyclePolicy, LifecycleRule, LifecycleRuleSelection, StorageClass } from './policy.js';
 
 const DAY_MS = 86_400_000;
@@ -70,6 +70,8 @@ export interface LifecycleRuleOutcome {
 export interface LifecycleEvaluation {
   /** The rules' own decisions in priority order, oldest image first, then the images that follow them. */
   readonly decisions: LifecycleDecision[];
+  /** For each decision, the position in the evaluated images of the image it acts on. */
+  readonly imageIndexes: readonly number[];
   /** One per rule, in priority order. */
   readonly rules: readonly LifecycleRuleOutcome[];
 }
@@ -83,6 +85,12 @@ export function explainLifecyclePolicy(policy: LifecyclePolicy, images: readonly
   const selectedByEarlierRule = new Uint8Array(images.length);
   const decided = new Array<LifecycleDecision | undefined>(images.length);
   const decisions: LifecycleDecision[] = [];
+  const imageIndexes: number[] = [];
+  const decide = (i: number, decision: LifecycleDecision): void => {
+    decided[i] = decision;
+    decisions.push(decision);
+    imageIndexes.push(i);
+  };
   const rules = policy.rules.map((rule): LifecycleRuleOutcome => {
     const { storageClass } = rule.selection;
     const selects = tagRequirement(rule.selection);
@@ -99,16 +107,12 @@ export function explainLifecyclePolicy(policy: LifecyclePolicy, images: readonly
       (isMarked(image, rank) ? acted : kept).push(i);
     }
     acted.reverse();
-    for (const i of acted) {
-      const decision = ruleDecision(images[i]!, rule);
-      decided[i] = decision;
-      decisions.push(decision);
-    }
+    for (const i of acted) decide(i, ruleDecision(images[i]!, rule));
     const digestOf = (i: number): string => images[i]!.digest;
     return { rulePriority: rule.rulePriority, acted: acted.map(digestOf), kept: kept.map(digestOf) };
   });
-  addFollowers(images, decided, decisions);
-  return { decisions, rules };
+  addFollowers(images, decided, decisions, imageIndexes, decide);
+  return { decisions, imageIndexes, rules };
 }
 
 function ownersOf(image: LifecycleCandidate): readonly string[] {
@@ -120,26 +124,57 @@ function hasOwners(image: LifecycleCandidate): boolean {
   return image.subjectDigest !== undefined || (image.childOf !== undefined && image.childOf.length > 0);
 }
 
-/** The images rules may select, youngest first (ties by digest, so the outcome never depends on input order). */
+/**
+ * The images rules may select, youngest first (ties by digest, so the outcome never depends on input
+ * order). The push times are sorted in a typed array, which sorts numbers without calling back into
+ * JavaScript (a comparator was a third of evaluating 100,000 images); each image then takes the next
+ * place of its push time.
+ */
 function rankSelectable(images: readonly LifecycleCandidate[]): number[] {
-  const pushed = images.map((image) => image.pushedAt.getTime());
   const selectable: number[] = [];
   for (let i = 0; i < images.length; i++) if (!hasOwners(images[i]!)) selectable.push(i);
-  return selectable.sort((a, b) => pushed[b]! - pushed[a]! || compareText(images[a]!.digest, images[b]!.digest));
+  const pushedAt = (i: number): number => images[i]!.pushedAt.getTime();
+  const times = Float64Array.from(selectable, pushedAt).sort().reverse();
+  const ranked = new Array<number>(selectable.length);
+  /** How many images took places in the run of equal times that starts at each place. */
+  const placed = new Uint32Array(selectable.length);
+  for (const i of selectable) {
+    const first = firstPlaceOf(times, pushedAt(i));
+    ranked[first + placed[first]!++] = i;
+  }
+  for (let first = 0; first < ranked.length; first += placed[first]!) {
+    if (placed[first] === 1) continue;
+    const sameTime = ranked.slice(first, first + placed[first]!).sort((a, b) => compareText(images[a]!.digest, images[b]!.digest));
+    sameTime.forEach((i, k) => (ranked[first + k] = i));
+  }
+  return ranked;
+}
+
+/** Where `time` first occurs in `times`, which is in descending order. */
+function firstPlaceOf(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! > time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Loops rather than every/some over closures: this runs for every image and rule, and allocates nothing. */
 function tagRequirement(selection: LifecycleRuleSelection): (tags: readonly string[]) => boolean {
   if (selection.tagStatus !== 'tagged') return selection.tagStatus === 'any' ? () => true : (tags) => tags.length === 0;
-  if (selection.tagPrefixList !== undefined) {
-    const prefixes = selection.tagPrefixList;
-    return (tags) => prefixes.every((prefix) => tags.some((tag) => tag.startsWith(prefix)));
-  }
-  const patterns = selection.tagPatternList;
-  return (tags) => patterns.every((pattern) => tags.some((tag) => matchesWildcard(pattern, tag)));
+  const matchers =
+    selection.tagPrefixList !== undefined ? selection.tagPrefixList.map((prefix) => (tag: string) => tag.startsWith(prefix)) : selection.tagPatternList.map(wildcardMatcher);
+  return (tags) => {
+    for (const matches of matchers) if (!tags.some(matches)) return false;
+    return true;
+  };
 }
 
 /** When each since* count type measures an image's age from. */
@@ -173,24 +208,43 @@ function ruleDecision(image: LifecycleCandidate, rule: LifecycleRule): Lifecycle
  * Appends the index images and referrers that go with the images `decisions` act on, transitively: the
  * list is its own work queue, so every image comes after the owner it follows.
  */
-function addFollowers(images: readonly LifecycleCandidate[], decided: (LifecycleDecision | undefined)[], decisions: LifecycleDecision[]): void {
-  const indexOfDigest = new Map<string, number>();
-  const dependents = new Map<string, number[]>();
+function addFollowers(
+  images: readonly LifecycleCandidate[],
+  decided: readonly (LifecycleDecision | undefined)[],
+  decisions: readonly LifecycleDecision[],
+  imageIndexes: readonly number[],
+  decide: (i: number, decision: LifecycleDecision) => void,
+): void {
+  const followers: number[] = [];
+  /** Where each owner is among the images, -1 while not found (an owner that is not a candidate stays so). */
+  const indexOfOwner = new Map<string, number>();
   images.forEach((image, i) => {
-    indexOfDigest.set(image.digest, i);
     if (!hasOwners(image)) return;
-    for (const owner of ownersOf(image)) {
-      const list = dependents.get(owner);
-      if (list) list.push(i);
-      else dependents.set(owner, [i]);
-    }
+    followers.push(i);
+    for (const owner of ownersOf(image)) indexOfOwner.set(owner, -1);
   });
+  // Most images own nothing: only owners are indexed, and a repository without followers stops here.
+  if (followers.length === 0) return;
+  images.forEach((image, i) => {
+    if (indexOfOwner.has(image.digest)) indexOfOwner.set(image.digest, i);
+  });
+  /** The images that follow each owner, by the owner's position. */
+  const followersOf = new Map<number, number[]>();
+  for (const i of followers) {
+    for (const owner of ownersOf(images[i]!)) {
+      const at = indexOfOwner.get(owner)!;
+      if (at < 0) continue;
+      const list = followersOf.get(at);
+      if (list) list.push(i);
+      else followersOf.set(at, [i]);
+    }
+  }
   /** The decisions on all of an image's owners, or undefined while one of them has none (or is unknown). */
   const ownerDecisions = (image: LifecycleCandidate): LifecycleDecision[] | undefined => {
     const owners: LifecycleDecision[] = [];
     for (const digest of ownersOf(image)) {
-      const i = indexOfDigest.get(digest);
-      const decision = i === undefined ? undefined : decided[i];
+      const i = indexOfOwner.get(digest)!;
+      const decision = i < 0 ? undefined : decided[i];
       if (decision === undefined) return undefined;
       owners.push(decision);
     }
@@ -198,7 +252,9 @@ function addFollowers(images: readonly LifecycleCandidate[], decided: (Lifecycle
   };
 
   for (let head = 0; head < decisions.length; head++) {
-    for (const i of dependents.get(decisions[head]!.digest) ?? []) {
+    const followersOfHead = followersOf.get(imageIndexes[head]!);
+    if (followersOfHead === undefined) continue;
+    for (const i of followersOfHead) {
       if (decided[i]) continue;
       const image = images[i]!;
       const owners = ownerDecisions(image);
@@ -207,16 +263,15 @@ function addFollowers(images: readonly LifecycleCandidate[], decided: (Lifecycle
       // An archived image whose owner goes to archive is where it must be already.
       if (!expired && image.storageClass !== 'standard') continue;
       const leader = owners.find((owner) => owner.action === (expired ? 'EXPIRE' : 'TRANSITION'))!;
-      const decision: LifecycleDecision = {
-        digest: image.digest,
-        appliedRulePriority: leader.appliedRulePriority,
-        action: leader.action,
-        storageClass: image.storageClass,
-        ...(leader.targetStorageClass !== undefined && { targetStorageClass: leader.targetStorageClass }),
-        follows: leader.digest,
-      };
-      decided[i] = decision;
-      decisions.push(decision);
+      decide(i, followerDecision(image, leader));
     }
   }
+}
+
+function followerDecision(image: LifecycleCandidate, leader: LifecycleDecision): LifecycleDecision {
+  const { digest, storageClass } = image;
+  const { appliedRulePriority, action, targetStorageClass } = leader;
+  return targetStorageClass === undefined
+    ? { digest, appliedRulePriority, action, storageClass, follows: leader.digest }
+    : { digest, appliedRulePriority, action, storageClass, targetStorageClass, follows: leader.digest };
 }

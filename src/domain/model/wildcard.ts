@@ -8,20 +8,27 @@
  * linear in the lengths of pattern and text.
  */
 export function matchesWildcard(pattern: string, text: string): boolean {
+  return wildcardMatcher(pattern)(text);
+}
+
+/** `matchesWildcard` for one pattern and many texts (lifecycle rules over every tag): the pattern is split once. */
+export function wildcardMatcher(pattern: string): (text: string) => boolean {
   const pieces = pattern.split('*');
-  if (pieces.length === 1) return pattern === text;
+  if (pieces.length === 1) return (text) => pattern === text;
   const head = pieces[0]!;
   const tail = pieces[pieces.length - 1]!;
-  if (head.length + tail.length > text.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
-  const end = text.length - tail.length;
-  let from = head.length;
-  for (const piece of pieces.slice(1, -1)) {
-    if (piece === '') continue;
-    const at = findWithin(text, piece, from, end);
-    if (at < 0) return false;
-    from = at + piece.length;
-  }
-  return true;
+  const middle = pieces.slice(1, -1).filter((piece) => piece !== '');
+  return (text) => {
+    if (head.length + tail.length > text.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
+    const end = text.length - tail.length;
+    let from = head.length;
+    for (const piece of middle) {
+      const at = findWithin(text, piece, from, end);
+      if (at < 0) return false;
+      from = at + piece.length;
+    }
+    return true;
+  };
 }
 
 /** The first index >= from where `needle` occurs in text[from, end), or -1: Knuth-Morris-Pratt, linear in both. */

@@ -8,6 +8,7 @@ import { manifestsLifecycleIndex } from './0006-manifests-lifecycle-index.js';
 import { vulnerabilityDatabase } from './0007-vulnerability-database.js';
 import { imageScans } from './0008-image-scans.js';
 import { loginProfilesAndConsoleSessions } from './0009-login-profiles-and-console-sessions.js';
+import { tagsByManifestIndex } from './0010-tags-by-manifest-index.js';
 import { dialectDdl, type SqlDialect } from './dialect-ddl.js';
 
 export type { SqlDialect } from './dialect-ddl.js';
@@ -28,6 +29,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.sqlite, 'sqlite'),
     '0008_image_scans': imageScans(dialectDdl.sqlite),
     '0009_login_profiles_and_console_sessions': loginProfilesAndConsoleSessions(dialectDdl.sqlite),
+    '0010_tags_by_manifest_index': tagsByManifestIndex(),
   },
   postgres: {
     '0001_initial': initial(dialectDdl.postgres),
@@ -39,6 +41,7 @@ const migrations: Record<SqlDialect, Record<string, Migration>> = {
     '0007_vulnerability_database': vulnerabilityDatabase(dialectDdl.postgres, 'postgres'),
     '0008_image_scans': imageScans(dialectDdl.postgres),
     '0009_login_profiles_and_console_sessions': loginProfilesAndConsoleSessions(dialectDdl.postgres),
+    '0010_tags_by_manifest_index': tagsByManifestIndex(),
   },
 };
 
