@@ -84,6 +84,16 @@ await describeOnEveryStore('console API', { scanInterval: 0.2 }, (registry) => {
       assert.equal((await browser.session()).status, 200);
     });
 
+    it('makes no registry credentials for a password session, and says why', async () => {
+      await makeUser(server, 'dora', { Effect: 'Allow', Action: 'ecr:*', Resource: '*' });
+      const browser = new ConsoleClient(server.url);
+      assert.equal((await browser.signIn({ userName: 'dora', password: PASSWORD })).status, 200);
+      const token = await browser.ecr('GetAuthorizationToken');
+      assert.equal(token.status, 400);
+      assert.equal(token.body.__type, 'AccessDeniedException');
+      assert.match(token.body.message as string, /made from an access key, and a console password session has none/);
+    });
+
     it('answers every wrong credential alike: wrong secret, unknown key, wrong password, unknown user, user without a password', async () => {
       await server.services.identities.createUser(server.config.accountId, 'nopassword');
       const browser = new ConsoleClient(server.url);

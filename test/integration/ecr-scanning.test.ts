@@ -27,7 +27,7 @@ import {
   waitUntilImageScanComplete,
 } from '@aws-sdk/client-ecr';
 import { importOsv } from '../../src/domain/scanning/vulndb/import.js';
-import { DEBIAN_OSV_FIXTURES, DPKG_STATUS, debianFixtureRecords, dpkgMissing, groundTruth, hostDebianLayer, installedSources, layerOf, pushLayerImage } from '../support/host-debian-image.js';
+import { DEBIAN_OSV_FIXTURES, DPKG_STATUS, debianFixtureRecords, dpkgCompare, dpkgMissing, groundTruth, hostDebianLayer, installedSources, layerOf, pushLayerImage } from '../support/host-debian-image.js';
 import { OCI_CONFIG, OCI_INDEX } from '../support/oci-client.js';
 import { describeOnEveryStore } from '../support/server.js';
 
@@ -70,6 +70,9 @@ await describeOnEveryStore('ECR image scanning', { scanInterval: 0.2 }, (registr
     for (const finding of findings) {
       assert.ok(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'].includes(finding.severity!));
       assert.match(finding.uri!, /^https?:\/\//);
+      // Berth adds the fixed version where the records know one; dpkg must agree it is newer.
+      const fixed = attribute(finding, 'fixed_in_version');
+      if (fixed !== undefined) assert.ok(dpkgCompare(attribute(finding, 'package_version')!, 'lt', fixed), `${finding.name}: fixed in ${fixed}`);
     }
     const counts = got.imageScanFindings?.findingSeverityCounts ?? {};
     assert.equal(Object.values(counts).reduce((a, b) => a + (b ?? 0), 0), findings.length);

@@ -61,7 +61,7 @@ export function installedSources(status: string): Map<string, string> {
   return sources;
 }
 
-function dpkgCompare(a: string, op: 'lt' | 'ge' | 'le' | 'eq', b: string): boolean {
+export function dpkgCompare(a: string, op: 'lt' | 'ge' | 'le' | 'eq', b: string): boolean {
   try {
     execFileSync('dpkg', ['--compare-versions', a, op, b]);
     return true;

@@ -3,7 +3,7 @@ import { rootArn } from '../model/arn.js';
 import type { Clock } from '../ports/clock.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import { type AccessGeneration, GenerationalCache } from './access-generation.js';
-import { type Caller, userCaller } from './caller.js';
+import { type Caller, CONSOLE_PASSWORD_KEY, userCaller } from './caller.js';
 import type { SignedTokens } from './signed-tokens.js';
 
 /** ECR's registry credentials last 12 hours. */
@@ -51,6 +51,9 @@ export class Authenticator {
 
   /** A registry password (docker login) for the caller's key, valid 12 hours or until its session ends. */
   async issueRegistryToken(caller: Caller): Promise<{ token: string; expiresAt: Date }> {
+    if (caller.accessKeyId === CONSOLE_PASSWORD_KEY) {
+      throw new DomainError('DENIED', 'Registry credentials are made from an access key, and a console password session has none: run aws ecr get-login-password with an access key.');
+    }
     const key = await this.credentials(caller.accessKeyId);
     if (!key) throw new DomainError('CREDENTIALS_UNKNOWN', 'The security token included in the request is invalid.');
     const now = this.clock.now().getTime();

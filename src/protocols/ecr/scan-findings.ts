@@ -31,11 +31,16 @@ export function findingsSummaryOf(scan: ImageScanRecord): ImageScanFindingsSumma
   };
 }
 
-/** A finding in basic scanning's shape: name, uri, severity and package attributes. */
+/**
+ * A finding in basic scanning's shape: name, uri, severity and package attributes. The fixed version,
+ * when one is known, is one more attribute (`fixed_in_version`): ECR's basic findings carry none, but
+ * the list is open key/value pairs and the version is what a reader of a finding wants next.
+ */
 export function basicFinding(finding: Finding): ImageScanFinding {
   const attributes = [
     { key: 'package_version', value: finding.packageVersion },
     { key: 'package_name', value: finding.packageName },
+    ...(finding.fixedInVersion === undefined ? [] : [{ key: 'fixed_in_version', value: finding.fixedInVersion }]),
   ];
   for (const cvss of finding.cvss) {
     const family = cvss.version === '2.0' ? 'CVSS2' : cvss.version === '4.0' ? 'CVSS4' : 'CVSS3';

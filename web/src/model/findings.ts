@@ -27,7 +27,7 @@ export function basicFindingRow(finding: ImageScanFinding, index: number): Findi
     description: finding.description,
     packageName,
     packageVersion: attribute(finding, 'package_version'),
-    fixedIn: attribute(finding, 'fixed_in_version', 'fixed_in_versions', 'fixedInVersion'),
+    fixedIn: attribute(finding, 'fixed_in_version'),
     uri: finding.uri,
     score: score === undefined ? undefined : Number(score),
   };
