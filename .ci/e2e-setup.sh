@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the end-to-end suite (npm run test:e2e) drives: a Docker daemon and the
 # docker CLI, skopeo, podman, buildah, the CNCF reference registry, a static busybox for runnable
-# FROM-scratch images, openssl, and for the scanning suite debootstrap (a real Debian image) and
-# python3-packaging (its independent ground truth compares PEP 440 versions). Idempotent; runs as
-# root without a terminal (CI=true).
+# FROM-scratch images, openssl, for the scanning suite debootstrap (a real Debian image) and
+# python3-packaging (its independent ground truth compares PEP 440 versions), and for the console's
+# browser test Debian's chromium. Idempotent; runs as root without a terminal (CI=true).
 #
 # dockerd runs in the background with vfs storage, no iptables and no bridge (nothing here needs
 # container networking), its own config file so a system daemon.json cannot conflict with the flags.
@@ -21,7 +21,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- packages ---------------------------------------------------------------------------------
-packages=(docker.io skopeo podman buildah docker-registry debootstrap busybox-static uidmap fuse-overlayfs iptables openssl ca-certificates python3-packaging)
+# chromium: test/e2e/console.test.ts drives it headless with playwright-core (never a downloaded browser).
+packages=(docker.io skopeo podman buildah docker-registry debootstrap busybox-static uidmap fuse-overlayfs iptables openssl ca-certificates python3-packaging chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
