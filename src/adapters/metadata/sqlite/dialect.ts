@@ -26,8 +26,8 @@ export interface SqliteConnections {
  *   (BEGIN IMMEDIATE): a deferred transaction that reads and then writes fails at once with
  *   SQLITE_BUSY when another process wrote in between, whereas taking the lock first waits for it;
  * - waiting for another process's write lock happens off the event loop. better-sqlite3 waits
- *   synchronously for busy_timeout, so that is kept short (open.ts) and a statement still refused is
- *   retried after a timer, up to BUSY_WAIT_MS.
+ *   synchronously for busy_timeout, so that is 0 (open.ts) and a refused statement is retried after
+ *   a timer, every few milliseconds, up to BUSY_WAIT_MS.
  */
 export class TwoConnectionSqliteDialect extends SqliteDialect {
   readonly #connections: SqliteConnections;

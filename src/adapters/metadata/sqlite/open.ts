@@ -45,8 +45,10 @@ function openConnection(path: string, configure: (database: BetterSqlite3.Databa
     database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     // Off by default in SQLite; the schema's cascades depend on it.
     database.pragma('foreign_keys = ON');
-    // From now on short: better-sqlite3 waits on the event loop; longer waits are retried off it (dialect.ts).
-    database.pragma('busy_timeout = 20');
+    // From now on none: better-sqlite3 would wait with the event loop blocked (every request of the
+    // process stalled while `berth gc` holds the write lock), so a busy statement fails at once and
+    // is retried on a timer (dialect.ts).
+    database.pragma('busy_timeout = 0');
   } catch (err) {
     database.close();
     throw err;
