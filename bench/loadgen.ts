@@ -3,6 +3,7 @@
 // (wrk 4.1 waits for a body after a HEAD reply), and curl to download large blobs (a Node
 // client reading 64 KiB at a time tops out well below what a registry can serve).
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,20 +23,13 @@ export interface LoadSpec {
   url: URL;
   headers: Record<string, string>;
   connections: number;
-  /** How long to run; with `until`, at most this long. */
   seconds: number;
-  /** GET only: stop when this settles (wrk reports what it measured until it is interrupted). */
-  until?: Promise<unknown>;
 }
 
-/** Runs cmd to its end (SIGKILL after timeoutMs); SIGINT when `interrupt` settles first. */
-function run(cmd: string, args: string[], timeoutMs: number, interrupt?: Promise<unknown>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs cmd to its end (SIGKILL after timeoutMs). */
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const stop = (): void => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    };
-    interrupt?.then(stop, stop);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -64,7 +58,7 @@ async function wrk(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '--timeout', '5s', '-s', script];
   for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);
   args.push(spec.url.href);
-  const r = await run('wrk', args, (spec.seconds + 30) * 1000, spec.until);
+  const r = await run('wrk', args, (spec.seconds + 30) * 1000);
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCHJSON '));
   if (!line) throw new Error(`wrk failed (${r.code}): ${r.stderr || r.stdout}`);
   const j = JSON.parse(line.slice('BENCHJSON '.length)) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number };
@@ -105,7 +99,6 @@ async function ab(spec: LoadSpec, dir: string): Promise<LoadResult> {
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
-  if (spec.until && spec.method !== 'GET') throw new Error('load: only a GET load (wrk) can be stopped early');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-load-'));
   try {
     return spec.method === 'HEAD' ? await ab(spec, dir) : await wrk(spec, dir);
@@ -128,4 +121,75 @@ export async function curlDownload(url: URL, headers: Readonly<Record<string, st
   const [status, bytes, seconds] = r.stdout.trim().split(' ').map(Number);
   if (r.code !== 0 || status === undefined || bytes === undefined || seconds === undefined) throw new Error(`curl failed (${r.code}): ${r.stderr.trim()}`);
   return { status, bytes, seconds };
+}
+
+export interface PacedSpec {
+  url: URL;
+  headers: Record<string, string>;
+  /** A keep-alive agent the caller keeps across runs, so later runs measure warm connections, not their setup. */
+  agent: http.Agent;
+  /** Requests started per second, whatever the answers' pace: an open loop, as users arrive. */
+  rate: number;
+  /** How long to run; with `until`, at most this long. */
+  seconds: number;
+  /** Stop starting requests when this settles. */
+  until?: Promise<unknown>;
+}
+
+/**
+ * GETs at a fixed rate (an open loop), each timed from when it was due to start to its last byte, so
+ * a stall delays the requests behind it and shows in their latencies (no coordinated omission). A
+ * closed loop at saturation measures how the machine's cores are shared instead: on two cores any
+ * extra process (a GC pass) lengthens every queue, which is lost throughput, not slower answers.
+ * Node's own client: at a few hundred requests a second it needs a small part of a core.
+ */
+export async function pacedGets(spec: PacedSpec): Promise<LoadResult> {
+  const { agent } = spec;
+  const total = Math.ceil(spec.rate * spec.seconds);
+  const latencies = new Float64Array(total);
+  let stopped = false;
+  spec.until?.then(
+    () => (stopped = true),
+    () => (stopped = true),
+  );
+  let started = 0;
+  let done = 0;
+  let errors = 0;
+  const intervalMs = 1000 / spec.rate;
+  const t0 = performance.now();
+  const get = (dueAt: number, slot: number): Promise<void> =>
+    new Promise((resolve) => {
+      const request = http.get(spec.url, { agent, headers: spec.headers }, (response) => {
+        response.on('data', () => {});
+        response.on('end', () => {
+          if (response.statusCode !== 200) errors++;
+          latencies[slot] = performance.now() - dueAt;
+          done++;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        errors++;
+        latencies[slot] = performance.now() - dueAt;
+        done++;
+        resolve();
+      });
+    });
+  const inFlight = new Set<Promise<void>>();
+  while (started < total && !stopped) {
+    // Start every request that is due by now, then sleep until the next one is.
+    const elapsed = performance.now() - t0;
+    while (started < total && started * intervalMs <= elapsed) {
+      const request = get(t0 + started * intervalMs, started);
+      inFlight.add(request);
+      void request.then(() => inFlight.delete(request));
+      started++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started * intervalMs - (performance.now() - t0))));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(inFlight);
+  const sorted = latencies.subarray(0, done).sort();
+  const percentile = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { requests: done, seconds, rate: done / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99), errors, tool: 'node http (paced)' };
 }

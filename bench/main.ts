@@ -461,10 +461,12 @@ and its \`berth gc\` processes get the same flags, so they leave profiles too.
   \`GarbageCollector.collect({ gracePeriodMs: 0 })\` in the bench process (what \`berth gc --grace-period 0\` runs),
   checked to remove every link and blob and to leave none of their files.
   *GC beside a server*: a new Berth (auth on, started as the other) over ${p.gcOnlineBlobs.toLocaleString('en-US')}
-  such due blobs, an image pushed as \`bench/retired:latest\`; manifest GET by tag with wrk as in the manifest
-  scenario (${p.manifestConnections} connections) after a ${p.manifestWarmSeconds + p.manifestSeconds} s warm-up:
-  idle, the median p99 of three ${p.manifestSeconds} s windows; then while \`bin/berth gc --grace-period 0\` runs
-  as its own process, wrk stopped (SIGINT, it reports what it measured) when the pass exits. The row divides
+  such due blobs, an image pushed as \`bench/retired:latest\`; manifest GET by tag at a fixed ${p.gcGetRate} requests a
+  second (an open loop from Node's http client, each request timed from when it was due to its last byte, so
+  stalls count) after a ${p.manifestWarmSeconds + p.manifestSeconds} s warm-up: idle, the median p99 of three
+  ${p.manifestSeconds} s windows; then while \`bin/berth gc --grace-period 0\` runs as its own process, until the
+  pass exits. A fixed rate, not wrk's saturating closed loop: at saturation on two cores any third busy process
+  lengthens every queue, which measures the cores the pass takes, not how fast the registry answers. The row divides
   the second p99 by the first. ${p.maintenanceRounds} rounds of each of the three.
 - **Scanning** (\`bench/scanning.ts\`; Berth only: distribution 2.8 has no image scanning). Untimed setup: an image of
   5 gzip'd layers (gzip's default level) holding about 500 MB of tar (uncompressed) made from this machine's files in

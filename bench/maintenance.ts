@@ -5,6 +5,7 @@
 // (seed-store.ts), never over HTTP; the operations are timed as a user gets them.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { openMetadataStore } from '../src/adapters/metadata/index.js';
@@ -19,12 +20,13 @@ import { Registry } from '../src/domain/registry/registry.js';
 import { BENCH_SCOPE } from './berth-access.js';
 import { imageManifest } from './data.js';
 import { FIVE_RULE_POLICY, largeRepository } from './lifecycle-images.js';
-import { RegistryClient } from './registry-client.js';
+import { DOCKER_MANIFEST_ACCEPT, RegistryClient } from './registry-client.js';
 import { cpuSeconds, endedChildrenCpuSeconds } from './machine.js';
 import { RssSampler } from './rss.js';
 import type { BerthLauncher, Server } from './servers.js';
 import type { Group, RowSpec, RunContext, Sample } from './scenarios.js';
-import { manifestLoad, median, pushImageParts } from './scenarios.js';
+import { median, pushImageParts } from './scenarios.js';
+import { pacedGets } from './loadgen.js';
 import { blobFile, seedGarbage, seedLifecycleRepository, type Garbage } from './seed-store.js';
 
 const LIFECYCLE_REPO = 'bench/lifecycle';
@@ -211,18 +213,21 @@ const IDLE_WINDOWS = 3;
 
 /**
  * A new Berth whose data directory holds `count` due blobs before it starts, and an image pushed to
- * GET. Manifest GET p99 idle (the median of three windows after a warm-up), then while
- * `berth gc --grace-period 0` runs beside the server as an operator would run it, the load stopped
- * when the pass ends.
+ * GET. Manifest GETs at a fixed rate (pacedGets: latency as a client waiting for its answer sees it):
+ * p99 idle, the median of three windows after a warm-up, then while `berth gc --grace-period 0` runs
+ * beside the server as an operator would run it, the load stopped when the pass ends.
  */
 async function onlineGcRound({ berth, p }: RunContext, count: number): Promise<Record<string, Sample>> {
   if (!berth) throw new Error('no Berth to start');
   const { server, dataDir, garbage } = await serverOverGarbage(berth, count);
   const client = new RegistryClient(server.base, server.headers);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
     const { config, layer } = await pushImageParts(client, GC_REPO, 'gc');
     await client.putManifest(GC_REPO, 'latest', imageManifest(config, layer));
-    const get = (secs: number, until?: Promise<unknown>) => withServerCpu(server, manifestLoad(client, p, 'GET', secs, { repository: GC_REPO, ...(until && { until }) }));
+    const url = client.url(`/v2/${GC_REPO}/manifests/latest`);
+    const headers = { ...client.headers, Accept: DOCKER_MANIFEST_ACCEPT };
+    const get = (secs: number, until?: Promise<unknown>) => withServerCpu(server, pacedGets({ url, headers, agent, rate: p.gcGetRate, seconds: secs, ...(until && { until }) }));
     await get(p.manifestWarmSeconds + p.manifestSeconds);
     const windows: Awaited<ReturnType<typeof get>>[] = [];
     for (let i = 0; i < IDLE_WINDOWS; i++) windows.push(await get(p.manifestSeconds));
@@ -249,9 +254,10 @@ async function onlineGcRound({ berth, p }: RunContext, count: number): Promise<R
         detail: `${load([during])}; \`berth gc\` ${gc.seconds.toFixed(1)} s (${rate(garbage.blobs, gc.seconds)}), ${(gc.cpuSeconds / gc.seconds).toFixed(2)} cores, peak RSS ${gc.peakRssMiB.toFixed(0)} MiB`,
         rssMiB: serverRss,
       },
-      'gc-get-p99-ratio': { value: during.p99Ms / idleP99, detail: `${garbage.blobs.toLocaleString('en-US')} due blobs, ${p.manifestConnections} connections` },
+      'gc-get-p99-ratio': { value: during.p99Ms / idleP99, detail: `${garbage.blobs.toLocaleString('en-US')} due blobs, ${p.gcGetRate} GETs/s` },
     };
   } finally {
+    agent.destroy();
     client.close();
     await server.stop();
   }

@@ -8,6 +8,7 @@ import { digestOf, imageManifest, imageParts, LargeBlob, MiB, smallBlobs, type S
 import { expectStatus, header } from './http-client.js';
 import { curlDownload, load } from './loadgen.js';
 import { maintenanceGroup } from './maintenance.js';
+import { consoleGroup } from './console.js';
 import { scanningGroup } from './scanning.js';
 import type { BerthLauncher, Server } from './servers.js';
 
@@ -36,6 +37,8 @@ export interface Params {
   gcBlobs: number;
   /** Due blobs `berth gc` frees beside a serving Berth while its manifest GETs are measured. */
   gcOnlineBlobs: number;
+  /** Manifest GETs a second sent to that server (paced), idle and during the pass. */
+  gcGetRate: number;
   /** Rounds of each maintenance measurement. */
   maintenanceRounds: number;
   roundTimeoutSec: number;
@@ -63,7 +66,8 @@ export const FULL: Params = {
   lifecycleImages: 100_000,
   gcBlobs: 100_000,
   gcOnlineBlobs: 50_000,
-  maintenanceRounds: 2,
+  gcGetRate: 500,
+  maintenanceRounds: 3,
   roundTimeoutSec: 180,
 };
 
@@ -87,6 +91,7 @@ export const QUICK: Params = {
   lifecycleImages: 10_000,
   gcBlobs: 10_000,
   gcOnlineBlobs: 10_000,
+  gcGetRate: 500,
   maintenanceRounds: 1,
   roundTimeoutSec: 90,
 };
@@ -320,10 +325,10 @@ const METHODS = ['HEAD', 'GET'] as const;
 /** Issue 3: token and policy checks on, manifest reads stay >= 4x the reference and >= 75% of Berth without auth. */
 const MANIFEST_AUTH_COST: AuthCost = { vsReference: 4, vsAuthOff: 0.75 };
 
-/** Manifest requests by tag (`latest`) with docker's Accept list, as the manifest scenario makes them; `until` stops a GET load early. */
-export function manifestLoad(client: RegistryClient, p: Params, method: (typeof METHODS)[number], seconds: number, opts: { repository?: string; until?: Promise<unknown> } = {}) {
-  const url = client.url(`/v2/${opts.repository ?? MANIFEST_REPO}/manifests/latest`);
-  return load({ method, url, headers: { ...client.headers, Accept: DOCKER_MANIFEST_ACCEPT }, connections: p.manifestConnections, seconds, ...(opts.until && { until: opts.until }) });
+/** Manifest requests by tag (`latest`) with docker's Accept list, as the manifest scenario makes them. */
+export function manifestLoad(client: RegistryClient, p: Params, method: (typeof METHODS)[number], seconds: number) {
+  const url = client.url(`/v2/${MANIFEST_REPO}/manifests/latest`);
+  return load({ method, url, headers: { ...client.headers, Accept: DOCKER_MANIFEST_ACCEPT }, connections: p.manifestConnections, seconds });
 }
 
 const manifestGroup: Group = {
@@ -458,7 +463,7 @@ const memoryGroup: Group = {
   },
 };
 
-export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup, maintenanceGroup, scanningGroup];
+export const GROUPS: readonly Group[] = [pushGroup, smallGroup, pullGroup, manifestGroup, tagsGroup, memoryGroup, maintenanceGroup, scanningGroup, consoleGroup];
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
