@@ -62,5 +62,7 @@ function banner(url: string, port: number, config: Config, admin: { credentials:
     '',
     `Pull it back:  docker pull ${registry}/my-app:latest`,
     '',
+    `Web console: ${url}/console (sign in with the access key above)`,
+    '',
   ].join('\n');
 }
