@@ -547,6 +547,13 @@ await describeOnEveryStore('ECR API through the AWS SDK for JavaScript', {}, (re
     const updated = await ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'pushed', description: 'updated' }));
     assert.equal(updated.repositoryCreationTemplate?.description, 'updated');
     assert.equal(updated.repositoryCreationTemplate?.imageTagMutability, 'IMMUTABLE');
+    // An empty text removes a setting; an absent one keeps it.
+    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'cleared', appliedFor: ['CREATE_ON_PUSH'], description: 'gone soon', repositoryPolicy }));
+    const cleared = await ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'cleared', description: '', repositoryPolicy: '' }));
+    assert.equal(cleared.repositoryCreationTemplate?.description, undefined);
+    assert.equal(cleared.repositoryCreationTemplate?.repositoryPolicy, undefined);
+    assert.deepEqual(cleared.repositoryCreationTemplate?.appliedFor, ['CREATE_ON_PUSH']);
+    await ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'cleared' }));
     await assert.rejects(ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'absent', description: 'x' })), TemplateNotFoundException);
     await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'ROOT', appliedFor: ['REPLICATION'] }));
     const described = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({}));

@@ -70,16 +70,16 @@ export function parseCreationTemplateSettings(input: CreationTemplateInput, base
   );
   const resourceTags = input.resourceTags === undefined ? (base?.resourceTags ?? []) : parseResourceTags(input.resourceTags);
   ensureWithinTagLimit([], resourceTags);
-  const description = input.description ?? base?.description;
+  const description = keptOrCleared(input.description, base?.description);
   if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION_LENGTH)) {
     throw invalidParameter('description', `Member must have length less than or equal to ${MAX_DESCRIPTION_LENGTH}`);
   }
-  const customRoleArn = input.customRoleArn ?? base?.customRoleArn;
+  const customRoleArn = keptOrCleared(input.customRoleArn, base?.customRoleArn);
   if (customRoleArn !== undefined && (customRoleArn.length > MAX_ROLE_ARN_LENGTH || !ROLE_ARN_PATTERN.test(customRoleArn))) {
     throw invalidParameter('customRoleArn', `Member must satisfy regular expression pattern: ${ROLE_ARN_PATTERN.source}`);
   }
-  const repositoryPolicy = input.repositoryPolicy ?? base?.repositoryPolicy;
-  const lifecyclePolicy = input.lifecyclePolicy ?? base?.lifecyclePolicy;
+  const repositoryPolicy = keptOrCleared(input.repositoryPolicy, base?.repositoryPolicy);
+  const lifecyclePolicy = keptOrCleared(input.lifecyclePolicy, base?.lifecyclePolicy);
   return {
     ...(description !== undefined && { description }),
     encryptionConfiguration:
@@ -91,6 +91,12 @@ export function parseCreationTemplateSettings(input: CreationTemplateInput, base
     appliedFor: input.appliedFor === undefined && base ? base.appliedFor : parsePurposes(input.appliedFor),
     ...(customRoleArn !== undefined && { customRoleArn }),
   };
+}
+
+/** A text setting on update: absent keeps the stored one, empty removes it (the model allows length 0 to say so). */
+function keptOrCleared(given: string | undefined, stored: string | undefined): string | undefined {
+  if (given === '') return undefined;
+  return given ?? stored;
 }
 
 /**

@@ -106,9 +106,11 @@ function TemplateDialog({ template, onClose, onSaved }: { template: RepositoryCr
   const [customRoleArn, setCustomRoleArn] = useState(template?.customRoleArn ?? '');
 
   const save = useAction(async () => {
+    // Editing, an emptied field is sent empty, which removes the stored value; left out, it would be kept.
+    const text = (value: string) => (value.trim() || template ? value.trim() : undefined);
     const settings = {
       prefix: prefix.trim(),
-      ...(description.trim() && { description: description.trim() }),
+      description: text(description),
       appliedFor,
       ...mutabilityToWire(mutability),
       encryptionConfiguration: encryptionToWire(encryption),
@@ -119,9 +121,9 @@ function TemplateDialog({ template, onClose, onSaved }: { template: RepositoryCr
           const [Key = '', ...value] = entry.split('=');
           return { Key: Key.trim(), Value: value.join('=').trim() };
         }),
-      ...(repositoryPolicy.trim() && { repositoryPolicy }),
-      ...(lifecyclePolicy.trim() && { lifecyclePolicy }),
-      ...(customRoleArn.trim() && { customRoleArn: customRoleArn.trim() }),
+      repositoryPolicy: text(repositoryPolicy),
+      lifecyclePolicy: text(lifecyclePolicy),
+      customRoleArn: text(customRoleArn),
     };
     await (template ? ecr('UpdateRepositoryCreationTemplate', settings) : ecr('CreateRepositoryCreationTemplate', settings));
     toast(`Template ${settings.prefix} saved`);

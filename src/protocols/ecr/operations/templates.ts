@@ -25,10 +25,10 @@ export function creationTemplateHandlers(deps: EcrDeps): EcrHandlers {
   };
 }
 
-/** The policies a template gives its repositories are checked as if set on a repository. */
+/** The policies a template gives its repositories are checked as if set on a repository; empty (removing one) is not a policy. */
 function checkTemplatePolicies({ repositoryPolicy, lifecyclePolicy }: CreationTemplateInput): void {
-  if (repositoryPolicy !== undefined) checkRepositoryPolicy('repositoryPolicy', repositoryPolicy);
-  if (lifecyclePolicy !== undefined) checkLifecyclePolicy(lifecyclePolicy);
+  if (repositoryPolicy) checkRepositoryPolicy('repositoryPolicy', repositoryPolicy);
+  if (lifecyclePolicy) checkLifecyclePolicy(lifecyclePolicy);
 }
 
 function templateOutput(template: CreationTemplate): RepositoryCreationTemplate {
