@@ -256,6 +256,8 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
       outputs.push(result.stdout);
     }
     digest = pushedDigest(outputs.at(-1)!);
+    // A storage sample, as the server's periodic job or cron takes them: the settings page charts the samples.
+    await berth(['storage', '--record']);
   });
 
   it('shows the image in the Images tab with its scan results once the scan completes', { timeout: SCAN_TIMEOUT_MS + 60_000 }, async () => {
@@ -390,6 +392,8 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
   });
 
   it('renders the registry settings and the repositories list at phone width and at 1280 px', async () => {
+    // A second storage sample, after the lifecycle step's push: the chart draws a line between the two.
+    await berth(['storage', '--record']);
     for (const [width, viewport] of [
       ['desktop', DESKTOP],
       ['phone', PHONE],
@@ -412,6 +416,7 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
 
       await page.getByRole('tab', { name: 'Storage' }).click();
       await page.getByRole('table', { name: 'Storage per repository' }).getByRole('link', { name: repo, exact: true }).waitFor();
+      await page.getByRole('img', { name: /^Registry storage over time: .+ on .+, .+ on .+$/ }).waitFor();
       await screenshot(`settings-storage-${width}`);
       if (width === 'phone') await assertNoSidewaysScroll('the storage report');
     }

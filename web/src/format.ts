@@ -18,6 +18,12 @@ export function formatShortDate(date: Date): string {
   return shortDateFormat.format(date);
 }
 
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+export function formatTime(date: Date): string {
+  return timeFormat.format(date);
+}
+
 const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
 
 /** Bytes in powers of 1024 with ECR console's unit names (its "MB" is 2^20 bytes). */

@@ -1,6 +1,6 @@
 /** A small SVG line chart of one series over time, drawn at the container's width (text stays legible on a phone). */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { formatDateTime, formatShortDate } from '../format.js';
+import { formatDateTime, formatShortDate, formatTime } from '../format.js';
 
 export interface ChartPoint {
   at: Date;
@@ -8,6 +8,7 @@ export interface ChartPoint {
 }
 
 const PADDING = { top: 12, right: 16, bottom: 28, left: 72 };
+const DAY_MS = 86_400_000;
 
 /**
  * 1, 2, 4, 5 or 8 times a power of ten at or above `value`, counted in `unit`s (1024 ** n for bytes),
@@ -60,6 +61,8 @@ export function LineChart({
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * maxValue);
   const summary = first && last ? `${label}: ${formatValue(first.value)} on ${formatDateTime(first.at)}, ${formatValue(last.value)} on ${formatDateTime(last.at)}` : label;
   const xLabels = points.length > 2 ? [first!, points[Math.floor(points.length / 2)]!, last!] : points;
+  // Within a day, dates alone would all read the same: the axis shows times.
+  const formatAxis = span < DAY_MS ? formatTime : formatShortDate;
 
   return (
     <div class="chart" ref={containerRef}>
@@ -74,7 +77,7 @@ export function LineChart({
         ))}
         {xLabels.map((point, i) => (
           <text key={i} class="chart-axis-label" x={x(point)} y={height - 8} text-anchor={i === 0 && xLabels.length > 1 ? 'start' : i === xLabels.length - 1 && xLabels.length > 1 ? 'end' : 'middle'}>
-            {formatShortDate(point.at)}
+            {formatAxis(point.at)}
           </text>
         ))}
         <path class="chart-area" d={area} />

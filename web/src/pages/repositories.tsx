@@ -9,6 +9,7 @@ import { CopyableValue } from '../components/copy-button.js';
 import { type Column, DataTable } from '../components/data-table.js';
 import { DateTime } from '../components/date-time.js';
 import { describeEncryption } from '../components/encryption-fields.js';
+import { LoadMore } from '../components/load-more.js';
 import { PageHeader } from '../components/page-header.js';
 import { PushCommandsButton } from '../components/push-commands.js';
 import { EmptyState } from '../components/states.js';
@@ -132,13 +133,7 @@ export function Repositories() {
           )
         }
       />
-      {list.hasMore && (
-        <div class="load-more">
-          <button type="button" class="button" onClick={list.loadMore} disabled={list.loadingMore} aria-busy={list.loadingMore}>
-            Load more repositories
-          </button>
-        </div>
-      )}
+      <LoadMore list={list} label="Load more repositories" />
       {dialog === 'edit' && selectedRepository && <EditRepositoryDialog repository={selectedRepository} onClose={() => setDialog(undefined)} onSaved={reload} />}
       {dialog === 'delete' && selectedName && <DeleteRepositoryDialog repositoryName={selectedName} onClose={() => setDialog(undefined)} onDeleted={reload} />}
     </div>

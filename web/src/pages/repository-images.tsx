@@ -10,6 +10,7 @@ import { type Column, DataTable } from '../components/data-table.js';
 import { DateTime } from '../components/date-time.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { Field } from '../components/field.js';
+import { LoadMore } from '../components/load-more.js';
 import { EmptyState } from '../components/states.js';
 import { useToast } from '../components/toasts.js';
 import { shortDigest } from '../format.js';
@@ -163,13 +164,7 @@ export function RepositoryImages({ repositoryName }: { repositoryName: string })
           )
         }
       />
-      {list.hasMore && (
-        <div class="load-more">
-          <button type="button" class="button" onClick={list.loadMore} disabled={list.loadingMore} aria-busy={list.loadingMore}>
-            Load more images
-          </button>
-        </div>
-      )}
+      <LoadMore list={list} label="Load more images" />
       {confirmDelete && (
         <ConfirmDialog title={`Delete ${selectedDigests.length === 1 ? 'this image' : `${selectedDigests.length} images`}?`} confirmLabel="Delete" onConfirm={deleteImages} onClose={() => setConfirmDelete(false)} testId="delete-images">
           <p>The selected images and all their tags are deleted from {repositoryName}. This cannot be undone.</p>
