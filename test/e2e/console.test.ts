@@ -12,10 +12,11 @@
  *   run verbatim by bash in a build context, log docker in, build and push an image made of this machine's
  *   os-release and dpkg status, after `berth vulndb import` of the Debian OSV fixtures;
  * - the Images tab shows the scan's severity counts as `describe-images` has them, and the image's page
- *   lists every finding `describe-image-scan-findings` reports;
+ *   lists every finding `describe-image-scan-findings` reports and downloads the image's CycloneDX SBOM;
  * - a lifecycle rule made in the rule editor is previewed ("Test rules" names the pushed image and the bytes
  *   it frees) and applied, as `get-lifecycle-policy` then returns it;
- * - an invalid repository policy is refused with the server's reason inline and nothing is stored;
+ * - an invalid repository policy is refused with the server's reason inline and nothing is stored; a
+ *   pull grant made with the statement builder is saved, as `get-repository-policy` then returns it;
  * - the registry settings pages and the repositories list render at phone width (390 px, no sideways
  *   overflow) and at 1280 px;
  * - deleting the repository with images takes the typed confirmation, and `describe-repositories` no
@@ -26,7 +27,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -302,6 +303,14 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
     const shown = (await table.textContent()) ?? '';
     for (const name of names) assert.ok(shown.includes(name), `the findings table shows ${name}`);
     await screenshot('image-findings');
+
+    // The SBOM download: CycloneDX listing the packages the scan found, among them the vulnerable ones.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'SBOM (CycloneDX)' }).click()]);
+    assert.match(download.suggestedFilename(), /^e2e_console-[0-9a-f]+-[0-9a-f]{12}\.cdx\.json$/);
+    const sbom = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { bomFormat: string; components?: { name: string }[] };
+    assert.equal(sbom.bomFormat, 'CycloneDX');
+    const components = new Set(sbom.components?.map((c) => c.name));
+    assert.ok(components.size > 50, `the SBOM lists this machine's Debian packages (${components.size})`);
   });
 
   it('previews a lifecycle rule made in the rule editor and applies it', { timeout: 600_000 }, async () => {
@@ -364,6 +373,25 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
     const stored = await registry.berth!.aws(['ecr', 'get-repository-policy', '--repository-name', repo]);
     assert.notEqual(stored.code, 0);
     assert.match(stored.stderr, /RepositoryPolicyNotFoundException/);
+  });
+
+  it('adds a pull grant with the statement builder and saves it', async () => {
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    const builder = page.getByRole('region', { name: 'Add a statement' });
+    await builder.getByLabel('Principal').fill('111122223333');
+    await builder.getByRole('radio', { name: 'Pull', exact: true }).check();
+    await builder.getByRole('button', { name: 'Add statement' }).click();
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Policy set', { exact: true }).waitFor();
+    await screenshot('repository-policy-saved');
+
+    const { policyText } = JSON.parse(await aws('ecr', 'get-repository-policy', '--repository-name', repo)) as { policyText: string };
+    const statements = (JSON.parse(policyText) as { Statement: { Effect: string; Principal: { AWS: string | string[] }; Action: string | string[] }[] }).Statement;
+    assert.equal(statements.length, 1);
+    assert.equal(statements[0]!.Effect, 'Allow');
+    assert.deepEqual([statements[0]!.Principal.AWS].flat(), ['arn:aws:iam::111122223333:root']);
+    assert.ok([statements[0]!.Action].flat().includes('ecr:BatchGetImage'), policyText);
+    assert.ok(![statements[0]!.Action].flat().includes('ecr:PutImage'), 'a pull grant does not push');
   });
 
   it("signs out; an IAM user signs in with a console password and is shown why CreateRepository is denied", async () => {
