@@ -16,7 +16,8 @@
  * - a lifecycle rule made in the rule editor is previewed ("Test rules" names the pushed image and the bytes
  *   it frees) and applied, as `get-lifecycle-policy` then returns it;
  * - an invalid repository policy is refused with the server's reason inline and nothing is stored; a
- *   pull grant made with the statement builder is saved, as `get-repository-policy` then returns it;
+ *   pull grant made with the statement builder is saved, as `get-repository-policy` then returns it, and
+ *   the policy is deleted after a confirmation;
  * - the registry settings pages and the repositories list render at phone width (390 px, no sideways
  *   overflow) and at 1280 px;
  * - deleting the repository with images takes the typed confirmation, and `describe-repositories` no
@@ -375,7 +376,7 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
     assert.match(stored.stderr, /RepositoryPolicyNotFoundException/);
   });
 
-  it('adds a pull grant with the statement builder and saves it', async () => {
+  it('adds a pull grant with the statement builder, saves it, and deletes the policy', async () => {
     await page.getByRole('button', { name: 'Discard changes' }).click();
     const builder = page.getByRole('region', { name: 'Add a statement' });
     await builder.getByLabel('Principal').fill('111122223333');
@@ -392,6 +393,13 @@ describe('web console in Chromium: sign-in, repository, push, scan findings, lif
     assert.deepEqual([statements[0]!.Principal.AWS].flat(), ['arn:aws:iam::111122223333:root']);
     assert.ok([statements[0]!.Action].flat().includes('ecr:BatchGetImage'), policyText);
     assert.ok(![statements[0]!.Action].flat().includes('ecr:PutImage'), 'a pull grant does not push');
+
+    // And deleted again, after the confirmation.
+    await page.getByRole('button', { name: 'Delete policy' }).click();
+    await page.getByRole('dialog', { name: 'Delete the policy?' }).getByRole('button', { name: 'Delete policy' }).click();
+    await page.getByText('No policy set', { exact: true }).waitFor();
+    const gone = await registry.berth!.aws(['ecr', 'get-repository-policy', '--repository-name', repo]);
+    assert.match(gone.stderr, /RepositoryPolicyNotFoundException/);
   });
 
   it("signs out; an IAM user signs in with a console password and is shown why CreateRepository is denied", async () => {

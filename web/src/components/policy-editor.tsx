@@ -5,9 +5,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Badge } from './badges.js';
-import { ConfirmDialog } from './confirm-dialog.js';
 import { ErrorMessage } from './error-message.js';
 import { checkJson, JsonEditor } from './json-editor.js';
+import { PolicyDraftActions } from './policy-draft-actions.js';
 import { ErrorState, SkeletonLines } from './states.js';
 import { useToast } from './toasts.js';
 import { useAction } from '../hooks/use-action.js';
@@ -40,7 +40,6 @@ export function PolicyEditor({
   const toast = useToast();
   const stored = useResource(store.load, deps);
   const [draft, setDraft] = useState<string>();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   useEffect(() => {
     if (!stored.loading) setDraft(stored.data === undefined ? emptyText : pretty(stored.data));
   }, [stored.data, stored.loading]);
@@ -71,14 +70,19 @@ export function PolicyEditor({
             <button type="button" class="button button-primary" disabled={!valid || save.pending} aria-busy={save.pending} onClick={() => save.run()}>
               Save policy
             </button>
-            <button type="button" class="button" disabled={!changed} onClick={() => setDraft(stored.data === undefined ? emptyText : pretty(stored.data))}>
-              Discard changes
-            </button>
-            {stored.data !== undefined && (
-              <button type="button" class="button button-danger-quiet" onClick={() => setConfirmDelete(true)}>
-                Delete policy
-              </button>
-            )}
+            <PolicyDraftActions
+              changed={changed}
+              onDiscard={() => setDraft(stored.data === undefined ? emptyText : pretty(stored.data))}
+              stored={stored.data !== undefined}
+              deleteTitle="Delete the policy?"
+              onDelete={async () => {
+                await store.remove();
+                toast('Policy deleted');
+                stored.reload();
+              }}
+            >
+              <p>Access then follows identity policies alone. This cannot be undone.</p>
+            </PolicyDraftActions>
           </div>
         </div>
         {children && (
@@ -90,20 +94,6 @@ export function PolicyEditor({
           </aside>
         )}
       </div>
-      {confirmDelete && (
-        <ConfirmDialog
-          title="Delete the policy?"
-          confirmLabel="Delete policy"
-          onConfirm={async () => {
-            await store.remove();
-            toast('Policy deleted');
-            stored.reload();
-          }}
-          onClose={() => setConfirmDelete(false)}
-        >
-          <p>Access then follows identity policies alone. This cannot be undone.</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }

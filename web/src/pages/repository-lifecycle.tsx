@@ -6,9 +6,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, asApiError } from '../api/client.js';
 import { ecr } from '../api/ecr.js';
 import { Badge } from '../components/badges.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { JsonEditor } from '../components/json-editor.js';
+import { PolicyDraftActions } from '../components/policy-draft-actions.js';
 import { EmptyState, ErrorState, SkeletonLines } from '../components/states.js';
 import { TabPanel, Tabs } from '../components/tabs.js';
 import { useToast } from '../components/toasts.js';
@@ -39,7 +39,6 @@ export function RepositoryLifecycle({ repositoryName }: { repositoryName: string
   const [draft, setDraft] = useState<string>();
   const [view, setView] = useState<'rules' | 'json'>('rules');
   const [editing, setEditing] = useState<{ index: number; rule: RuleDraft }>();
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const [preview, setPreview] = useState<Preview>();
   const previewSignal = usePreviewAbort();
 
@@ -151,14 +150,19 @@ export function RepositoryLifecycle({ repositoryName }: { repositoryName: string
         <button type="button" class="button button-primary" disabled={apply.pending || !changed} aria-busy={apply.pending} onClick={() => apply.run()}>
           Apply
         </button>
-        <button type="button" class="button" disabled={!changed} onClick={() => setDraft(storedText)}>
-          Discard changes
-        </button>
-        {stored.data !== undefined && (
-          <button type="button" class="button button-danger-quiet" onClick={() => setConfirmDelete(true)}>
-            Delete policy
-          </button>
-        )}
+        <PolicyDraftActions
+          changed={changed}
+          onDiscard={() => setDraft(storedText)}
+          stored={stored.data !== undefined}
+          deleteTitle="Delete the lifecycle policy?"
+          onDelete={async () => {
+            await ecr('DeleteLifecyclePolicy', { repositoryName });
+            toast('Lifecycle policy deleted');
+            stored.reload();
+          }}
+        >
+          <p>Images are no longer expired or archived automatically.</p>
+        </PolicyDraftActions>
       </div>
       {test.pending && <SkeletonLines lines={4} label="Testing the rules" />}
       {preview && !test.pending && <PreviewResults preview={preview} repositoryName={repositoryName} rules={rules} stale={preview.policyText !== draft} />}
@@ -170,20 +174,6 @@ export function RepositoryLifecycle({ repositoryName }: { repositoryName: string
           onSave={saveRule}
           onClose={() => setEditing(undefined)}
         />
-      )}
-      {confirmDelete && (
-        <ConfirmDialog
-          title="Delete the lifecycle policy?"
-          confirmLabel="Delete policy"
-          onConfirm={async () => {
-            await ecr('DeleteLifecyclePolicy', { repositoryName });
-            toast('Lifecycle policy deleted');
-            stored.reload();
-          }}
-          onClose={() => setConfirmDelete(false)}
-        >
-          <p>Images are no longer expired or archived automatically.</p>
-        </ConfirmDialog>
       )}
     </div>
   );
