@@ -4,12 +4,12 @@ import type { MetadataStore } from '../ports/metadata-store.js';
 import type { Repositories } from '../registry/repositories.js';
 import type { RepositoryDocuments } from '../registry/repository-documents.js';
 import { lifecycleCandidates } from './candidates.js';
-import { evaluateLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
+import { explainLifecyclePolicy, type LifecycleDecision } from './evaluate.js';
 import { parseLifecyclePolicy } from './parse.js';
 
 /** What a preview reports of an image a rule would act on. */
 export interface LifecyclePreviewResult extends LifecycleDecision {
-  tags: string[];
+  tags: readonly string[];
   pushedAt: Date;
 }
 
@@ -46,13 +46,15 @@ export class LifecyclePreviews {
         awsType: 'LifecyclePolicyPreviewNotFoundException',
       });
     }
-    const images = await this.metadata.listLifecycleImages(repository.id);
-    const byDigest = new Map(images.map((image) => [image.digest, image]));
-    const decisions = evaluateLifecyclePolicy(parseLifecyclePolicy(stored.text), lifecycleCandidates(images), this.clock.now());
+    const candidates = lifecycleCandidates(await this.metadata.listLifecycleImages(repository.id));
+    const { decisions, imageIndexes } = explainLifecyclePolicy(parseLifecyclePolicy(stored.text), candidates, this.clock.now());
     return {
       repositoryName: repository.name,
       policyText: stored.text,
-      results: decisions.map((decision) => ({ ...decision, tags: byDigest.get(decision.digest)!.tags, pushedAt: byDigest.get(decision.digest)!.pushedAt })),
+      results: decisions.map((decision, k) => {
+        const { tags, pushedAt } = candidates[imageIndexes[k]!]!;
+        return { ...decision, tags, pushedAt };
+      }),
     };
   }
 }

@@ -61,7 +61,7 @@ export function lifecycleHandlers(deps: EcrDeps): EcrHandlers {
 
 function previewResultOf(result: LifecyclePreviewResult): LifecyclePolicyPreviewResult {
   return {
-    imageTags: result.tags,
+    imageTags: [...result.tags],
     imageDigest: result.digest,
     imagePushedAt: result.pushedAt,
     action: { type: result.action, ...(result.targetStorageClass && { targetStorageClass: 'ARCHIVE' }) },
